@@ -1,0 +1,38 @@
+/**
+ * `@parsimony/parsimony/core` — the platform every method family builds on.
+ *
+ * | piece | file | what |
+ * |---|---|---|
+ * | {@linkcode Matrix}, {@linkcode toMatrix} | `matrix.ts` | dense row-major f64 matrix, validated conversion |
+ * | {@linkcode gemm}, {@linkcode gemv}, {@linkcode dot}, {@linkcode pairwiseSqDist}, {@linkcode gaussianGram} | `blas.ts` | products, distances, Gram matrices |
+ * | {@linkcode logSumExp}, {@linkcode softmax}, {@linkcode sum}, {@linkcode norm2}, … | `reduce.ts` | stable reductions |
+ * | {@linkcode Rng}, {@linkcode spawnSeeds} | `rng.ts` | seeded random numbers (MT19937 + stdlib samplers) |
+ * | {@linkcode cholesky}, {@linkcode svd}, {@linkcode eigSym}, {@linkcode lstsq}, {@linkcode pinv} | `linalg.ts` | dense linear algebra (ml-matrix) |
+ * | {@linkcode ParsimonyError} and subclasses | `errors.ts` | typed errors naming the argument |
+ * | {@linkcode resolveOptions}, `assert*` | `validate.ts` | boundary validation |
+ * | {@linkcode Diagnostics} | `diagnostics.ts` | run facts shared by all solvers |
+ *
+ * Conventions (once for the whole toolkit): f64 on the CPU, row-major, 0-based
+ * indices, natural logarithms unless a name says otherwise, squared Euclidean
+ * distance ‖x − y‖² without ½, randomness only through a `seed`.
+ *
+ * @example
+ * ```ts
+ * import { gemm, logSumExp, Matrix, Rng } from "@parsimony/parsimony/core";
+ * const r = new Rng(0);
+ * const A = new Matrix(2, 2, r.normalArray(4));
+ * gemm(A, A, { transB: true }).rows; // => 2
+ * logSumExp([1e308, 1e308]); // => 1e308
+ * ```
+ *
+ * @module
+ */
+
+export * from "./errors.ts";
+export * from "./validate.ts";
+export * from "./matrix.ts";
+export * from "./blas.ts";
+export * from "./reduce.ts";
+export * from "./rng.ts";
+export * from "./linalg.ts";
+export * from "./diagnostics.ts";
