@@ -84,7 +84,11 @@ export async function assertRejectsArg(
   } catch (e) {
     err = e;
   }
-  return assertThrowsArg(() => {
-    if (err !== undefined) throw err;
-  }, arg, code);
+  return assertThrowsArg(
+    () => {
+      if (err !== undefined) throw err;
+    },
+    arg,
+    code,
+  );
 }

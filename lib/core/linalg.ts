@@ -109,7 +109,12 @@ export function cholesky(A: MatrixLike): Matrix {
   assertSymmetric(M, "cholesky", "A");
   const c = new CholeskyDecomposition(toMl(M));
   if (!c.isPositiveDefinite()) {
-    throw new NumericalError({ fn: "cholesky", arg: "A", expected: "positive definite", hint: "Add a small ridge to the diagonal or use solve/lstsq" });
+    throw new NumericalError({
+      fn: "cholesky",
+      arg: "A",
+      expected: "positive definite",
+      hint: "Add a small ridge to the diagonal or use solve/lstsq",
+    });
   }
   return fromMl(c.lowerTriangularMatrix);
 }
@@ -134,7 +139,12 @@ export function choleskySolve(A: MatrixLike, B: MatrixLike | VectorLike): Float6
   checkRows(M, R, "choleskySolve");
   const c = new CholeskyDecomposition(toMl(M));
   if (!c.isPositiveDefinite()) {
-    throw new NumericalError({ fn: "choleskySolve", arg: "A", expected: "positive definite", hint: "Use solve (LU) or lstsq for indefinite or singular systems" });
+    throw new NumericalError({
+      fn: "choleskySolve",
+      arg: "A",
+      expected: "positive definite",
+      hint: "Use solve (LU) or lstsq for indefinite or singular systems",
+    });
   }
   const X = fromMl(c.solve(toMl(R)));
   return vector ? X.data : X;
@@ -158,7 +168,9 @@ export function solve(A: MatrixLike, B: MatrixLike | VectorLike): Float64Array |
   const { M: R, vector } = rhs(B, "solve");
   checkRows(M, R, "solve");
   const lu = new LuDecomposition(toMl(M));
-  if (lu.isSingular()) throw new NumericalError({ fn: "solve", arg: "A", expected: "non-singular", hint: "Use lstsq or pinv" });
+  if (lu.isSingular()) {
+    throw new NumericalError({ fn: "solve", arg: "A", expected: "non-singular", hint: "Use lstsq or pinv" });
+  }
   const X = fromMl(lu.solve(toMl(R)));
   return vector ? X.data : X;
 }

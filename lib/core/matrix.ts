@@ -329,7 +329,12 @@ export function toMatrix(x: unknown, fn: string, arg: string, options: ToMatrixO
       for (let i = 0; i < rows; i++) {
         const r = x[i];
         if (!isRowLike(r)) {
-          throw new TypeMismatchError({ fn, arg: `${arg}[${i}]`, expected: "a row (array of numbers)", got: describeValue(r) });
+          throw new TypeMismatchError({
+            fn,
+            arg: `${arg}[${i}]`,
+            expected: "a row (array of numbers)",
+            got: describeValue(r),
+          });
         }
         if (r.length !== cols) {
           throw new ShapeError({ fn, arg: `${arg}[${i}]`, expected: `length ${cols}`, got: `length ${r.length}` });
@@ -346,11 +351,21 @@ export function toMatrix(x: unknown, fn: string, arg: string, options: ToMatrixO
     }
   } else if (isMatrixData(x)) {
     if (x.data.length !== x.rows * x.cols) {
-      throw new ShapeError({ fn, arg: `${arg}.data`, expected: `length ${x.rows * x.cols}`, got: `length ${x.data.length}` });
+      throw new ShapeError({
+        fn,
+        arg: `${arg}.data`,
+        expected: `length ${x.rows * x.cols}`,
+        got: `length ${x.data.length}`,
+      });
     }
     m = new Matrix(x.rows, x.cols, Float64Array.from(x.data));
   } else {
-    throw new TypeMismatchError({ fn, arg, expected: "a matrix (number[][], Matrix or {rows, cols, data})", got: describeValue(x) });
+    throw new TypeMismatchError({
+      fn,
+      arg,
+      expected: "a matrix (number[][], Matrix or {rows, cols, data})",
+      got: describeValue(x),
+    });
   }
   if (finite) {
     const d = m.data;

@@ -70,7 +70,14 @@ export function mean(x: VectorLike): number {
  */
 export function variance(x: VectorLike, ddof = 1): number {
   const n = x.length;
-  if (n <= ddof) throw new ShapeError({ fn: "variance", arg: "x", expected: `more than ddof = ${ddof} entries`, got: `length ${n}` });
+  if (n <= ddof) {
+    throw new ShapeError({
+      fn: "variance",
+      arg: "x",
+      expected: `more than ddof = ${ddof} entries`,
+      got: `length ${n}`,
+    });
+  }
   const m = mean(x);
   let ss = 0, corr = 0;
   for (let i = 0; i < n; i++) {
@@ -98,7 +105,9 @@ export function variance(x: VectorLike, ddof = 1): number {
  */
 export function logSumExp(x: VectorLike): number {
   for (let i = 0; i < x.length; i++) {
-    if (Number.isNaN(x[i])) throw new NonFiniteError({ fn: "logSumExp", arg: `x[${i}]`, expected: "a number or ±Infinity", got: "NaN" });
+    if (Number.isNaN(x[i])) {
+      throw new NonFiniteError({ fn: "logSumExp", arg: `x[${i}]`, expected: "a number or ±Infinity", got: "NaN" });
+    }
   }
   return lseStrided(x, 0, x.length, 1);
 }
@@ -195,7 +204,14 @@ export function softmax(x: VectorLike): Float64Array {
   }
   let m = -Infinity;
   for (let i = 0; i < x.length; i++) if (x[i] > m) m = x[i];
-  if (m === -Infinity) throw new NonFiniteError({ fn: "softmax", arg: "x", expected: "at least one entry > -Infinity", got: "all -Infinity" });
+  if (m === -Infinity) {
+    throw new NonFiniteError({
+      fn: "softmax",
+      arg: "x",
+      expected: "at least one entry > -Infinity",
+      got: "all -Infinity",
+    });
+  }
   // exp(xᵢ − max)/Σ rather than exp(xᵢ − LSE): subtracting the rounded LSE costs ulp(LSE) in
   // every exponent (5e-14 relative at logits near 1000); dividing by the sum costs one ulp.
   let s = 0;
@@ -330,7 +346,12 @@ export function argmax(x: VectorLike): number {
 function rejectNaN(d: Float64Array, fn: string, arg: string, cols: number): void {
   for (let k = 0; k < d.length; k++) {
     if (Number.isNaN(d[k])) {
-      throw new NonFiniteError({ fn, arg: `${arg}[${Math.floor(k / cols)}][${k % cols}]`, expected: "a number or ±Infinity", got: "NaN" });
+      throw new NonFiniteError({
+        fn,
+        arg: `${arg}[${Math.floor(k / cols)}][${k % cols}]`,
+        expected: "a number or ±Infinity",
+        got: "NaN",
+      });
     }
   }
 }

@@ -20,7 +20,7 @@ import normalSampler from "@stdlib/random-base-normal";
 import laplaceSampler from "@stdlib/random-base-laplace";
 import gammaSampler from "@stdlib/random-base-gamma";
 import exponentialSampler from "@stdlib/random-base-exponential";
-import { DomainError, describeValue, TypeMismatchError } from "./errors.ts";
+import { describeValue, DomainError, TypeMismatchError } from "./errors.ts";
 import { assertInteger, assertNumber, assertPositive, assertProbability, toVector } from "./validate.ts";
 
 /** Shape of the seeded stdlib normal sampler we rely on (its published types are too loose). */
@@ -96,7 +96,9 @@ export class Rng {
     // The seeded normal sampler (improved ziggurat) owns the one MT19937 and needs both its
     // integer and uniform outputs; every other sampler borrows its uniform stream, so the
     // whole generator state is that one MT19937 state (getState/setState replay everything).
-    const owner = (normalSampler as unknown as { factory(o: { seed: Uint32Array }): SeededNormal }).factory({ seed: words });
+    const owner = (normalSampler as unknown as { factory(o: { seed: Uint32Array }): SeededNormal }).factory({
+      seed: words,
+    });
     this.#owner = owner;
     this.#u = owner.PRNG;
     const prng = { prng: this.#u };
@@ -323,14 +325,28 @@ export class Rng {
     }
     const p = toVector(options.p, "Rng.choice", "options.p");
     if (p.length !== n) {
-      throw new DomainError({ fn: "Rng.choice", arg: "options.p", expected: `length n = ${n}`, got: `length ${p.length}` });
+      throw new DomainError({
+        fn: "Rng.choice",
+        arg: "options.p",
+        expected: `length n = ${n}`,
+        got: `length ${p.length}`,
+      });
     }
     let total = 0;
     for (let i = 0; i < n; i++) {
-      if (p[i] < 0) throw new DomainError({ fn: "Rng.choice", arg: `options.p[${i}]`, expected: "≥ 0", got: String(p[i]) });
+      if (p[i] < 0) {
+        throw new DomainError({ fn: "Rng.choice", arg: `options.p[${i}]`, expected: "≥ 0", got: String(p[i]) });
+      }
       total += p[i];
     }
-    if (!(total > 0)) throw new DomainError({ fn: "Rng.choice", arg: "options.p", expected: "positive total mass", got: String(total) });
+    if (!(total > 0)) {
+      throw new DomainError({
+        fn: "Rng.choice",
+        arg: "options.p",
+        expected: "positive total mass",
+        got: String(total),
+      });
+    }
     if (replace) {
       const cdf = new Float64Array(n);
       let c = 0;
@@ -350,7 +366,12 @@ export class Rng {
     let positive = 0;
     for (let i = 0; i < n; i++) if (p[i] > 0) positive++;
     if (k > positive) {
-      throw new DomainError({ fn: "Rng.choice", arg: "k", expected: `≤ the ${positive} entries with p > 0 without replacement`, got: String(k) });
+      throw new DomainError({
+        fn: "Rng.choice",
+        arg: "k",
+        expected: `≤ the ${positive} entries with p > 0 without replacement`,
+        got: String(k),
+      });
     }
     const w = p.slice();
     let rest = total;

@@ -14,14 +14,7 @@
  * @module
  */
 
-import {
-  DomainError,
-  describeValue,
-  NonFiniteError,
-  OptionError,
-  ShapeError,
-  TypeMismatchError,
-} from "./errors.ts";
+import { describeValue, DomainError, NonFiniteError, OptionError, ShapeError, TypeMismatchError } from "./errors.ts";
 
 /** Anything indexable with numbers: `number[]`, `Float64Array`, `Float32Array`, … */
 export type VectorLike = ArrayLike<number>;
@@ -314,7 +307,9 @@ export function checkConstraint(fn: string, arg: string, value: unknown, c: Cons
       return;
     }
     case "enum":
-      if (!c.values.includes(value as string | number)) fail(`one of ${c.values.map((v) => JSON.stringify(v)).join(", ")}`);
+      if (!c.values.includes(value as string | number)) {
+        fail(`one of ${c.values.map((v) => JSON.stringify(v)).join(", ")}`);
+      }
       return;
     case "boolean":
       if (typeof value !== "boolean") fail("a boolean");

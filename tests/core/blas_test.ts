@@ -46,13 +46,19 @@ Deno.test("gemm: transA/transB/alpha/beta/out follow the BLAS definition", () =>
 
 Deno.test("gemm: property — (AB)ᵀ = BᵀAᵀ for random small shapes", () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 1000 }), (m, k, n, seed) => {
-      const r = new Rng(seed);
-      const A = rand(r, m, k), B = rand(r, k, n);
-      const lhs = gemm(A, B).transpose();
-      const rhs = gemm(B, A, { transA: true, transB: true });
-      return relErr(lhs.data, rhs.data) < 1e-14;
-    }),
+    fc.property(
+      fc.integer({ min: 1, max: 9 }),
+      fc.integer({ min: 1, max: 9 }),
+      fc.integer({ min: 1, max: 9 }),
+      fc.integer({ min: 0, max: 1000 }),
+      (m, k, n, seed) => {
+        const r = new Rng(seed);
+        const A = rand(r, m, k), B = rand(r, k, n);
+        const lhs = gemm(A, B).transpose();
+        const rhs = gemm(B, A, { transA: true, transB: true });
+        return relErr(lhs.data, rhs.data) < 1e-14;
+      },
+    ),
     { numRuns: 50, seed: 1 },
   );
 });

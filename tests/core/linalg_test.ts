@@ -18,7 +18,9 @@ function spd(r: Rng, n: number): Matrix {
 function orthoErr(Q: Matrix): number {
   const G = gemm(Q, Q, { transA: true });
   let e = 0;
-  for (let i = 0; i < G.rows; i++) for (let j = 0; j < G.cols; j++) e = Math.max(e, Math.abs(G.get(i, j) - (i === j ? 1 : 0)));
+  for (let i = 0; i < G.rows; i++) {
+    for (let j = 0; j < G.cols; j++) e = Math.max(e, Math.abs(G.get(i, j) - (i === j ? 1 : 0)));
+  }
   return e;
 }
 

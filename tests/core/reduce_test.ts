@@ -44,7 +44,8 @@ Deno.test("logSumExp: properties — shift equivariance and max ≤ lse ≤ max 
         const m = Math.max(...xs);
         const shifted = logSumExp(xs.map((v) => v + c));
         const tol = 1e-12 * (Math.abs(l) + Math.abs(c) + 1);
-        return l >= m - 1e-12 * Math.abs(m) && l <= m + Math.log(xs.length) + tol && Math.abs(shifted - (l + c)) <= 1e-9 * (Math.abs(l) + Math.abs(c) + 1);
+        return l >= m - 1e-12 * Math.abs(m) && l <= m + Math.log(xs.length) + tol &&
+          Math.abs(shifted - (l + c)) <= 1e-9 * (Math.abs(l) + Math.abs(c) + 1);
       },
     ),
     { numRuns: 200, seed: 2 },

@@ -1,0 +1,14 @@
+/**
+ * Every registered experiment, in the order `deno task repro` runs them. A method family
+ * adds its reproduction here (one import, one entry).
+ *
+ * @module
+ */
+
+import type { Experiment, ExperimentConfig } from "./types.ts";
+import { platformExperiment } from "./platform.ts";
+
+/** All experiments. */
+export const EXPERIMENTS: readonly Experiment<ExperimentConfig>[] = [
+  platformExperiment as unknown as Experiment<ExperimentConfig>,
+];

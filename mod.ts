@@ -1,0 +1,26 @@
+/**
+ * parsimony — numerics for the statistics and optimisation papers on sparsity.
+ *
+ * Each module is also its own entry point (import only what you use):
+ *
+ * | entry point | namespace here | what |
+ * |---|---|---|
+ * | `@parsimony/parsimony/core` | {@linkcode core} | Matrix, BLAS, stable reductions, seeded RNG, linear algebra, errors, validation |
+ * | `@parsimony/parsimony/plot` | {@linkcode plot} | Plotly figure builders, notebook display, offline HTML reports |
+ * | `@parsimony/parsimony/table` | {@linkcode table} | results as nodejs-polars DataFrames, CSV/Parquet |
+ * | `@parsimony/parsimony/experiments` | {@linkcode experiments} | seeded paper reproductions behind `deno task repro` |
+ *
+ * @example
+ * ```ts
+ * import { core } from "@parsimony/parsimony";
+ * const r = new core.Rng(42);
+ * core.logSumExp(r.normalArray(3)) > 0; // => true or false, the same on every run
+ * ```
+ *
+ * @module
+ */
+
+export * as core from "./lib/core/mod.ts";
+export * as plot from "./lib/plot/mod.ts";
+export * as table from "./lib/table/mod.ts";
+export * as experiments from "./lib/experiments/mod.ts";
