@@ -69,3 +69,18 @@ Deno.test("CITATION.cff: CFF 1.2.0 with the toolkit and every family's paper (ar
   const refs = cff.split("\n").filter((l) => /^ {2}- type: /.test(l)).length;
   assert.ok(refs >= 9, `${refs} references`);
 });
+
+Deno.test("every npm: import in deno.json is installed by npm ci at the same exact version (nodeModulesDir manual)", async () => {
+  const pkg = JSON.parse(await Deno.readTextFile("package.json"));
+  assert.equal(denoJson.nodeModulesDir, "manual");
+  for (const spec of Object.values(denoJson.imports as Record<string, string>)) {
+    if (!spec.startsWith("npm:")) continue;
+    const at = spec.lastIndexOf("@");
+    const name = spec.slice(4, at), version = spec.slice(at + 1).split("/")[0];
+    assert.equal(
+      pkg.dependencies?.[name] ?? pkg.devDependencies?.[name],
+      version,
+      `package.json pins ${name}@${version}`,
+    );
+  }
+});
