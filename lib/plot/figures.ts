@@ -77,8 +77,8 @@ export interface ChartOptions {
 
 function baseLayout(o: ChartOptions): Layout {
   const layout: Layout = {
-    xaxis: { title: { text: o.xLabel ?? "" }, type: o.logX ? "log" : "linear", exponentformat: "power" },
-    yaxis: { title: { text: o.yLabel ?? "" }, type: o.logY ? "log" : "linear", exponentformat: "power" },
+    xaxis: { title: { text: o.xLabel ?? "" }, type: o.logX ? "log" : "-", exponentformat: "power" },
+    yaxis: { title: { text: o.yLabel ?? "" }, type: o.logY ? "log" : "-", exponentformat: "power" },
     height: o.height ?? 420,
     margin: { l: 70, r: 30, t: o.title ? 50 : 20, b: 60 },
     template: "plotly_white",

@@ -29,7 +29,7 @@ Deno.test("lineChart/scatterChart: traces carry data, names, log axes, error bar
   assert.deepEqual(f.data[0].y, [1, null, 0.01]);
   assert.deepEqual((f.data[0].error_y as { array: number[] }).array, [0.1, 0.1, 0.1]);
   assert.equal((f.layout.yaxis as { type: string }).type, "log");
-  assert.equal((f.layout.xaxis as { type: string }).type, "linear");
+  assert.equal((f.layout.xaxis as { type: string }).type, "-"); // autodetect: numbers or categories
   assert.equal(titleText(f.layout.title), "t");
   assert.equal(scatterChart([{ x: [1], y: [2] }]).data[0].mode, "markers");
   assert.doesNotThrow(() => JSON.stringify(f));
