@@ -4,13 +4,14 @@
  * and KDE share.
  *
  * These are the f64 CPU references (and fallbacks) of the WGSL kernels in `kernels/`.
- * Loops are ordered so the innermost one walks contiguous memory: gemm is blocked
- * i-k-j with four rows of A per pass (one load of a B row feeds four accumulators).
+ * Loops are ordered so the innermost one walks contiguous memory; gemm runs the
+ * register-blocked kernels of `gemm_kernel.ts`.
  *
  * @module
  */
 
 import { ShapeError } from "./errors.ts";
+import { gemmUnchecked } from "./gemm_kernel.ts";
 import { Matrix, type MatrixLike, toMatrix } from "./matrix.ts";
 import { assertPositive, toVector, type VectorLike } from "./validate.ts";
 
@@ -136,8 +137,8 @@ export interface GemmOptions {
 /**
  * General matrix product C = α·op(A)·op(B) + β·C.
  *
- * Blocked i-k-j loop (four rows of C per pass); a transposed operand is materialised once
- * (O(mk) or O(kn), negligible against the O(mkn) product) so every case runs that kernel.
+ * Validates and converts its arguments, then runs the register-blocked kernel
+ * {@linkcode gemmUnchecked} (`gemm_kernel.ts`) for every transpose combination.
  *
  * @throws {ShapeError} when inner dimensions differ
  * @example
@@ -149,11 +150,11 @@ export interface GemmOptions {
  * ```
  */
 export function gemm(A: MatrixLike, B: MatrixLike, options: GemmOptions = {}): Matrix {
-  let a = toMatrix(A, "gemm", "A");
+  const a = toMatrix(A, "gemm", "A");
   const b = toMatrix(B, "gemm", "B");
-  if (options.transA) a = a.transpose();
+  const transA = options.transA ?? false;
   const transB = options.transB ?? false;
-  const m = a.rows, k = a.cols;
+  const m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols;
   const kB = transB ? b.cols : b.rows;
   const n = transB ? b.rows : b.cols;
   if (kB !== k) {
@@ -165,16 +166,12 @@ export function gemm(A: MatrixLike, B: MatrixLike, options: GemmOptions = {}): M
     });
   }
   const alpha = options.alpha ?? 1;
-  const beta = options.beta ?? 0;
+  const beta = options.out ? options.beta ?? 0 : 0;
   const C = options.out ?? new Matrix(m, n);
   if (C.rows !== m || C.cols !== n) {
     throw new ShapeError({ fn: "gemm", arg: "options.out", expected: `shape ${m}×${n}`, got: `${C.rows}×${C.cols}` });
   }
-  if (!options.out || beta === 0) C.data.fill(0);
-  else if (beta !== 1) { for (let i = 0; i < C.data.length; i++) C.data[i] *= beta; }
-  // A·Bᵀ: one O(kn) transpose buys the blocked NN kernel (≈1.4× faster than row-dot-row at n ≥ 64).
-  if (transB) gemmNN(a.data, b.transpose().data, C.data, m, n, k, alpha);
-  else gemmNN(a.data, b.data, C.data, m, n, k, alpha);
+  gemmUnchecked(transA, transB, m, n, k, alpha, a.data, b.data, beta, C.data);
   return C;
 }
 
@@ -189,52 +186,6 @@ export function gemm(A: MatrixLike, B: MatrixLike, options: GemmOptions = {}): M
  */
 export function matmul(A: MatrixLike, B: MatrixLike): Matrix {
   return gemm(A, B);
-}
-
-const KB = 128; // k-block: 4 rows of A slice + KB rows of B-panel stay in L2
-const NB = 512; // j-block: a C row segment of 4 KiB stays in L1
-
-/** C += α·A·B, all row-major, trusted shapes. */
-function gemmNN(
-  a: Float64Array,
-  b: Float64Array,
-  c: Float64Array,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-): void {
-  for (let jj = 0; jj < n; jj += NB) {
-    const jEnd = Math.min(jj + NB, n);
-    for (let kk = 0; kk < k; kk += KB) {
-      const kEnd = Math.min(kk + KB, k);
-      let i = 0;
-      for (; i + 3 < m; i += 4) {
-        const c0 = i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-        const a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-        for (let p = kk; p < kEnd; p++) {
-          const x0 = alpha * a[a0 + p], x1 = alpha * a[a1 + p], x2 = alpha * a[a2 + p], x3 = alpha * a[a3 + p];
-          const bp = p * n;
-          for (let j = jj; j < jEnd; j++) {
-            const bv = b[bp + j];
-            c[c0 + j] += x0 * bv;
-            c[c1 + j] += x1 * bv;
-            c[c2 + j] += x2 * bv;
-            c[c3 + j] += x3 * bv;
-          }
-        }
-      }
-      for (; i < m; i++) {
-        const c0 = i * n, a0 = i * k;
-        for (let p = kk; p < kEnd; p++) {
-          const x0 = alpha * a[a0 + p];
-          if (x0 === 0) continue;
-          const bp = p * n;
-          for (let j = jj; j < jEnd; j++) c[c0 + j] += x0 * b[bp + j];
-        }
-      }
-    }
-  }
 }
 
 /**

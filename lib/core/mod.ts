@@ -32,6 +32,8 @@ export * from "./errors.ts";
 export * from "./validate.ts";
 export * from "./matrix.ts";
 export * from "./blas.ts";
+export * from "./gemm_kernel.ts";
+export * from "./special.ts";
 export * from "./reduce.ts";
 export * from "./rng.ts";
 export * from "./linalg.ts";
