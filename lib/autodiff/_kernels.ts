@@ -183,3 +183,22 @@ export function forEachLine(
     for (let i = 0; i < inner; i++) f(o * dim * inner + i, dim, inner, line++);
   }
 }
+
+/**
+ * log softmax of one strided line into `out`: (x − m) − log Σ exp(x − m), m = max. Written
+ * out rather than as x − lseStrided(x): subtracting the rounded m + log s from x cancels for
+ * the largest entry (1e-15 absolute error where the answer is ~1e-10), the form torch uses
+ * avoids it. A line of all −∞ gives NaN, as log(0/0).
+ */
+export function logSoftmaxLine(x: Float64Array, off: number, n: number, stride: number, out: Float64Array): void {
+  let m = -Infinity;
+  for (let i = 0, p = off; i < n; i++, p += stride) if (x[p] > m) m = x[p];
+  if (m === Infinity) {
+    for (let i = 0, p = off; i < n; i++, p += stride) out[p] = x[p] === Infinity ? NaN : -Infinity;
+    return;
+  }
+  let s = 0;
+  for (let i = 0, p = off; i < n; i++, p += stride) s += Math.exp(x[p] - m);
+  const ls = Math.log(s);
+  for (let i = 0, p = off; i < n; i++, p += stride) out[p] = x[p] - m - ls;
+}

@@ -4,16 +4,16 @@
  *
  * Stable forms throughout: sigmoid never exponentiates a positive number, softplus is
  * max(x, 0) + log1p(e^{−|x|}), softmax uses lib/core's max-shifted {@linkcode softmax}
- * and logSoftmax subtracts lib/core's {@linkcode lseStrided}.
+ * and logSoftmax computes (x − max) − log Σ exp(x − max) per line.
  *
  * @module
  */
 
 import { erf } from "../core/special.ts";
-import { lseStrided, softmax as softmaxVector } from "../core/reduce.ts";
+import { softmax as softmaxVector } from "../core/reduce.ts";
 import { assertNumber } from "../core/validate.ts";
 import { record } from "./_tape.ts";
-import { forEachLine, normAxis } from "./_kernels.ts";
+import { forEachLine, logSoftmaxLine, normAxis } from "./_kernels.ts";
 import { asTensor, Tensor, type TensorLike } from "./tensor.ts";
 
 /**
@@ -202,8 +202,8 @@ export function softmax(x: TensorLike, axis = -1): Tensor {
 }
 
 /**
- * log softmax along `axis`: x − logsumexp(x) (max-shifted, via lib/core's
- * {@linkcode lseStrided}). VJP: g − softmax ⊙ Σ g.
+ * log softmax along `axis`: (x − max) − log Σ exp(x − max) (max-shifted; the form that
+ * does not cancel for the largest entry). VJP: g − softmax ⊙ Σ g.
  *
  * @param axis axis to normalise (default −1)
  * @example
@@ -216,10 +216,7 @@ export function logSoftmax(x: TensorLike, axis = -1): Tensor {
   const X = asTensor(x, "logSoftmax", "x");
   const ax = normAxis(axis, X.rank, "logSoftmax");
   const xd = X.data, out = new Float64Array(X.size);
-  forEachLine(X.shape, ax, (off, n, stride) => {
-    const l = lseStrided(xd, off, n, stride);
-    for (let i = 0, p = off; i < n; i++, p += stride) out[p] = xd[p] - l;
-  });
+  forEachLine(X.shape, ax, (off, n, stride) => logSoftmaxLine(xd, off, n, stride, out));
   return record(new Tensor(out, X.shape), [X], (g) => {
     const r = new Float64Array(g.length);
     forEachLine(X.shape, ax, (off, n, stride) => {

@@ -9,10 +9,9 @@
  */
 
 import { describeValue, ShapeError, TypeMismatchError } from "../core/errors.ts";
-import { lseStrided } from "../core/reduce.ts";
 import { checkConstraint } from "../core/validate.ts";
 import { record } from "./_tape.ts";
-import { sameShape } from "./_kernels.ts";
+import { logSoftmaxLine, sameShape } from "./_kernels.ts";
 import { asTensor, Tensor, type TensorLike } from "./tensor.ts";
 
 /** How per-sample losses are combined. */
@@ -79,7 +78,7 @@ export function mseLoss(pred: TensorLike, target: TensorLike, options?: LossOpti
 
 /**
  * Cross-entropy from logits: per sample −log softmax(z)_y = logsumexp(z) − z_y (max-shifted,
- * via lib/core's {@linkcode lseStrided}); with a probability tensor as target,
+ * as torch's log_softmax + nll); with a probability tensor as target,
  * −Σ_c t_c log softmax(z)_c. VJP: softmax(z) − onehot(y) (times the cotangent).
  *
  * @param logits shape [N, C] (or [C] for one sample)
@@ -98,8 +97,9 @@ export function crossEntropy(logits: Tensor, target: ArrayLike<number> | Tensor,
   const red = reductionOf("crossEntropy", options);
   const C = Z.shape[Z.rank - 1], N = Z.size / C;
   const z = Z.data;
-  const lse = new Float64Array(N);
-  for (let i = 0; i < N; i++) lse[i] = lseStrided(z, i * C, C, 1);
+  // log-probabilities per row (max-shifted); lse_i = z_ic − logp_ic for any c
+  const logp = new Float64Array(Z.size);
+  for (let i = 0; i < N; i++) logSoftmaxLine(z, i * C, C, 1, logp);
   const l = new Float64Array(N);
   const inputs: Tensor[] = [Z];
   let soft: Float64Array | null = null, labels: Int32Array | null = null;
@@ -109,7 +109,7 @@ export function crossEntropy(logits: Tensor, target: ArrayLike<number> | Tensor,
     inputs.push(target);
     for (let i = 0; i < N; i++) {
       let s = 0;
-      for (let c = 0; c < C; c++) if (soft[i * C + c] !== 0) s -= soft[i * C + c] * (z[i * C + c] - lse[i]);
+      for (let c = 0; c < C; c++) if (soft[i * C + c] !== 0) s -= soft[i * C + c] * logp[i * C + c];
       l[i] = s;
     }
   } else {
@@ -121,22 +121,22 @@ export function crossEntropy(logits: Tensor, target: ArrayLike<number> | Tensor,
       const y = target[i];
       if (!Number.isInteger(y) || y < 0 || y >= C) throw new TypeMismatchError({ fn: "crossEntropy", arg: `target[${i}]`, expected: `an integer class in [0, ${C - 1}]`, got: describeValue(y) });
       labels[i] = y;
-      l[i] = lse[i] - z[i * C + y];
+      l[i] = -logp[i * C + y];
     }
   }
   return reduceLoss(l, Z.shape.slice(0, -1), red, inputs, (s, needs) => {
     const gz = new Float64Array(Z.size);
     for (let i = 0; i < N; i++) {
-      const si = at(s, i), m = lse[i];
+      const si = at(s, i);
       const mass = soft ? sumRow(soft, i * C, C) : 1;
-      for (let c = 0; c < C; c++) gz[i * C + c] = si * mass * Math.exp(z[i * C + c] - m);
+      for (let c = 0; c < C; c++) gz[i * C + c] = si * mass * Math.exp(logp[i * C + c]);
       if (labels) gz[i * C + labels[i]] -= si;
       else for (let c = 0; c < C; c++) gz[i * C + c] -= si * soft![i * C + c];
     }
     let gt: Float64Array | null = null;
     if (soft && needs[1]) {
       gt = new Float64Array(Z.size);
-      for (let i = 0; i < N; i++) for (let c = 0; c < C; c++) gt[i * C + c] = -at(s, i) * (z[i * C + c] - lse[i]);
+      for (let i = 0; i < N; i++) for (let c = 0; c < C; c++) gt[i * C + c] = -at(s, i) * logp[i * C + c];
     }
     return [needs[0] ? gz : null, gt];
   });
