@@ -10,8 +10,15 @@
  * walks contiguous memory; Aᵀ·Bᵀ and the tile edges go through one strided scalar loop.
  * Each accumulator sums in the natural order p = 0..k−1, like the textbook triple loop.
  *
+ * Products of at least 4096 multiply-adds (and at least 4×4) run instead on the WebAssembly
+ * SIMD micro-kernel of `_gemm_wasm.ts` (f64x2, 4×4 tiles), which accumulates in the same order,
+ * so both paths give bitwise-identical results; without WebAssembly SIMD everything stays on
+ * the scalar kernels.
+ *
  * @module
  */
+
+import { type WasmGemm, wasmGemm } from "./_gemm_wasm.ts";
 
 /**
  * C ← α·op(A)·op(B) + β·C with op(A) m×k and op(B) k×n, all row-major; inputs trusted.
@@ -49,6 +56,10 @@ export function gemmUnchecked(
   beta: number,
   c: Float64Array,
 ): void {
+  if (wasmGemm !== null && m * n * k >= WASM_MIN_WORK && m >= 4 && n >= 4) {
+    simdGemm(wasmGemm, transA, transB, m, n, k, alpha, a, b, beta, c);
+    return;
+  }
   // strides of A(i,p) and B(p,j) in their storage
   const sai = transA ? 1 : k, sap = transA ? m : 1;
   const sbp = transB ? 1 : n, sbj = transB ? k : 1;
@@ -60,6 +71,60 @@ export function gemmUnchecked(
   // edges: the last odd row and the last n mod 4 columns
   if (n4 < n) strided(0, m, n4, n, n, k, alpha, a, sai, sap, b, sbp, sbj, beta, c);
   if (m2 < m) strided(m2, m, 0, n4, n, k, alpha, a, sai, sap, b, sbp, sbj, beta, c);
+}
+
+/** Below this many multiply-adds the copies into WebAssembly memory cost more than SIMD saves. */
+const WASM_MIN_WORK = 4096;
+
+/**
+ * The WebAssembly SIMD path: copy op(A) (M×K) and op(B) (K×N) into the module's memory, padded
+ * with zeros to multiples of 4 rows/columns (the copy also resolves the transposes), run the
+ * f64x2 kernel, and write α·C + β·C_old back. The copies are O(mk + kn + mn) against the
+ * O(mnk) product.
+ */
+function simdGemm(
+  w: WasmGemm,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float64Array,
+  b: Float64Array,
+  beta: number,
+  c: Float64Array,
+): void {
+  const mp = (m + 3) & ~3, np = (n + 3) & ~3;
+  const aOff = 0, bOff = mp * k, cOff = bOff + k * np;
+  const bytes = 8 * (cOff + mp * np);
+  const mem = w.memory;
+  if (mem.buffer.byteLength < bytes) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
+  const h = new Float64Array(mem.buffer);
+  // op(A) row-major, zero rows m..mp−1
+  if (!transA) h.set(a.subarray(0, m * k), aOff);
+  else {
+    for (let p = 0; p < k; p++) {
+      const src = p * m;
+      for (let i = 0; i < m; i++) h[aOff + i * k + p] = a[src + i];
+    }
+  }
+  h.fill(0, aOff + m * k, aOff + mp * k);
+  // op(B) row-major k×np, zero columns n..np−1
+  for (let p = 0; p < k; p++) {
+    const dst = bOff + p * np;
+    if (!transB) h.set(b.subarray(p * n, p * n + n), dst);
+    else for (let j = 0; j < n; j++) h[dst + j] = b[j * k + p];
+    for (let j = n; j < np; j++) h[dst + j] = 0;
+  }
+  w.gemm(8 * aOff, 8 * bOff, 8 * cOff, mp, np, k);
+  for (let i = 0; i < m; i++) {
+    const src = cOff + i * np, dst = i * n;
+    if (beta === 0) {
+      if (alpha === 1) c.set(h.subarray(src, src + n), dst);
+      else for (let j = 0; j < n; j++) c[dst + j] = alpha * h[src + j];
+    } else for (let j = 0; j < n; j++) c[dst + j] = beta * c[dst + j] + alpha * h[src + j];
+  }
 }
 
 /** Write one 2×4 tile: C = α·acc + β·C (β = 0 ignores the old C). */

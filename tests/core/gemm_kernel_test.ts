@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { assert, relErr } from "../_helpers.ts";
 import { gemmUnchecked } from "../../lib/core/gemm_kernel.ts";
+import { wasmGemm } from "../../lib/core/_gemm_wasm.ts";
 import { Rng } from "../../lib/core/rng.ts";
 
 /** Textbook triple loop over explicit strides: the oracle. */
@@ -43,4 +44,32 @@ Deno.test("gemmUnchecked: beta = 0 ignores NaN already in C (BLAS convention)", 
   const c = new Float64Array([NaN, NaN]);
   gemmUnchecked(false, false, 1, 2, 1, 1, new Float64Array([2]), new Float64Array([3, 4]), 0, c);
   assert.deepEqual([...c], [6, 8]);
+});
+
+Deno.test("gemmUnchecked: scalar and WebAssembly SIMD paths are bitwise equal to the triple loop (same summation order)", () => {
+  // shapes on both sides of the SIMD threshold (m·n·k ≥ 4096, m, n ≥ 4), all layouts, β ∈ {0, 1, −0.5}
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 37 }),
+      fc.integer({ min: 1, max: 37 }),
+      fc.integer({ min: 0, max: 70 }),
+      fc.boolean(),
+      fc.boolean(),
+      fc.constantFrom(0, 1, -0.5),
+      fc.integer({ min: 0, max: 1e6 }),
+      (m, n, k, tA, tB, beta, seed) => {
+        const r = new Rng(seed);
+        const a = r.normalArray(m * k), b = r.normalArray(k * n), c0 = r.normalArray(m * n);
+        const c = Float64Array.from(c0);
+        gemmUnchecked(tA, tB, m, n, k, 0.75, a, b, beta, c);
+        const e = naive(tA, tB, m, n, k, 0.75, a, b, beta, c0);
+        return c.every((v, i) => v === e[i]);
+      },
+    ),
+    { numRuns: 300, seed: 5 },
+  );
+});
+
+Deno.test("WebAssembly SIMD kernel is available under Deno (else gemm silently runs 2–3x slower)", () => {
+  assert.ok(wasmGemm !== null);
 });
