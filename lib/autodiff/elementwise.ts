@@ -70,6 +70,12 @@ function scale(g: Float64Array, f: (i: number) => number): Float64Array {
  * ```
  */
 export function add(a: TensorLike, b: TensorLike): Tensor {
+  // bias fast path: b's shape is a suffix of a's (x·W + b), no expanded copy of b
+  if (a instanceof Tensor && b instanceof Tensor && b.rank >= 1 && b.rank < a.rank && a.shape.slice(a.rank - b.rank).every((d, i) => d === b.shape[i])) {
+    const x = a.data, y = b.data, m = y.length, out = new Float64Array(x.length);
+    for (let o = 0; o < x.length; o += m) for (let j = 0; j < m; j++) out[o + j] = x[o + j] + y[j];
+    return record(new Tensor(out, a.shape), [a, b], (g, needs) => [g, needs[1] ? sumTo(g, a.shape, b.shape) : null]);
+  }
   return binary("add", a, b, (x, y, o) => {
     for (let i = 0; i < o.length; i++) o[i] = x[i] + y[i];
   }, (g) => [g, g]);
