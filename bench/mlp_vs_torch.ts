@@ -15,7 +15,10 @@ import { Adam, minibatches, mlp } from "../lib/nn/mod.ts";
 import { loadDigits } from "../lib/data/mod.ts";
 import { Rng } from "../lib/core/rng.ts";
 
-const { values } = parseArgs({ args: Deno.args, options: { epochs: { type: "string", default: "10" }, threads: { type: "string", default: "1" } } });
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { epochs: { type: "string", default: "10" }, threads: { type: "string", default: "1" } },
+});
 const epochs = Number(values.epochs), threads = Number(values.threads);
 
 const d = await loadDigits();
@@ -52,9 +55,21 @@ for (let e = 0; e < epochs; e++) {
   times.push(performance.now() - t);
 }
 const median = (a: number[]) => a.slice().sort((p, q) => p - q)[Math.floor(a.length / 2)];
-const py = JSON.parse(execFileSync("/usr/bin/python3", ["bench/mlp_vs_torch.py", String(epochs), String(threads)]).toString());
+const py = JSON.parse(
+  execFileSync("/usr/bin/python3", ["bench/mlp_vs_torch.py", String(epochs), String(threads)]).toString(),
+);
 const ours = median(times), theirs = median(py.epochMs);
-console.log(`MLP 64-128-128-10, batch 64, Adam, f64, ${n} digits per epoch (median of ${epochs} epochs after 2 warm-up)`);
-console.log(`  parsimony (Deno ${Deno.version.deno}, 1 thread): ${ours.toFixed(1)} ms/epoch  (final loss ${losses.at(-1)!.toFixed(4)})`);
-console.log(`  torch ${py.torch} (CPU, ${py.threads} thread${py.threads > 1 ? "s" : ""}):  ${theirs.toFixed(1)} ms/epoch  (final loss ${py.loss.at(-1).toFixed(4)})`);
+console.log(
+  `MLP 64-128-128-10, batch 64, Adam, f64, ${n} digits per epoch (median of ${epochs} epochs after 2 warm-up)`,
+);
+console.log(
+  `  parsimony (Deno ${Deno.version.deno}, 1 thread): ${ours.toFixed(1)} ms/epoch  (final loss ${
+    losses.at(-1)!.toFixed(4)
+  })`,
+);
+console.log(
+  `  torch ${py.torch} (CPU, ${py.threads} thread${py.threads > 1 ? "s" : ""}):  ${
+    theirs.toFixed(1)
+  } ms/epoch  (final loss ${py.loss.at(-1).toFixed(4)})`,
+);
 console.log(`  ratio parsimony / torch = ${(ours / theirs).toFixed(2)}  (goal ≤ 2)`);

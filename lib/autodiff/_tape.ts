@@ -104,7 +104,12 @@ export function trace<T>(watch: readonly Tensor[], f: () => T): { tape: Tape; re
  * Reverse sweep: seed the cotangent of `outSlot` with `seed` and return the cotangents of
  * `wrt` slots (`null` when the output does not depend on that slot).
  */
-export function backward(tape: Tape, outSlot: number, seed: Float64Array, wrt: readonly number[]): (Float64Array | null)[] {
+export function backward(
+  tape: Tape,
+  outSlot: number,
+  seed: Float64Array,
+  wrt: readonly number[],
+): (Float64Array | null)[] {
   const keep = new Set(wrt);
   const cot: (Float64Array | undefined)[] = new Array(tape.slots);
   const owned = new Uint8Array(tape.slots);

@@ -100,5 +100,11 @@ export function checkGrads(
     return scale === 0 ? diff : diff / scale;
   });
   const maxRelError = Math.max(0, ...relErrors);
-  return { ok: maxRelError <= o.rtol && relErrors.every((e) => !Number.isNaN(e)), maxRelError, relErrors, analytic, numeric };
+  return {
+    ok: maxRelError <= o.rtol && relErrors.every((e) => !Number.isNaN(e)),
+    maxRelError,
+    relErrors,
+    analytic,
+    numeric,
+  };
 }

@@ -5,7 +5,14 @@
  *
  * ## How to add an op
  * ```ts
- * const op = customVjp(name, fwd, bwd);
+ * import { customVjp, grad, sum, Tensor, tensor } from "@parsimony/parsimony/autodiff";
+ * // sign(x) forward, straight-through backward clipped to |x| ≤ 1 (BinaryConnect style)
+ * const signSte = customVjp<Tensor>(
+ *   "signSte",
+ *   (x) => ({ out: new Tensor(x.data.map((v) => (v >= 0 ? 1 : -1)), x.shape), residuals: x }),
+ *   (g, x) => [new Tensor(g.data.map((gi, i) => (Math.abs(x.data[i]) <= 1 ? gi : 0)), x.shape)],
+ * );
+ * grad((x: Tensor) => sum(signSte(x)))(tensor([0.5, -3])).toArray(); // => [1, 0]
  * ```
  * - `fwd(...inputs)` computes the output (and optional residuals saved for the backward
  *   pass). It runs with recording off, so it may use any tensor op or plain loops over
@@ -70,8 +77,12 @@ export function customVjp<R = undefined>(
   fwd: (...inputs: Tensor[]) => CustomForward<R>,
   bwd: CustomBackward<R>,
 ): (...inputs: TensorLike[]) => Tensor {
-  if (typeof fwd !== "function") throw new TypeMismatchError({ fn: "customVjp", arg: "fwd", expected: "a function", got: describeValue(fwd) });
-  if (typeof bwd !== "function") throw new TypeMismatchError({ fn: "customVjp", arg: "bwd", expected: "a function", got: describeValue(bwd) });
+  if (typeof fwd !== "function") {
+    throw new TypeMismatchError({ fn: "customVjp", arg: "fwd", expected: "a function", got: describeValue(fwd) });
+  }
+  if (typeof bwd !== "function") {
+    throw new TypeMismatchError({ fn: "customVjp", arg: "bwd", expected: "a function", got: describeValue(bwd) });
+  }
   return (...args: TensorLike[]): Tensor => {
     const inputs = args.map((a, i) => asTensor(a, name, `inputs[${i}]`));
     pauseRecording();
@@ -82,7 +93,12 @@ export function customVjp<R = undefined>(
       resumeRecording();
     }
     if (!res || !(res.out instanceof Tensor)) {
-      throw new TypeMismatchError({ fn: name, arg: "fwd", expected: "to return { out: Tensor, residuals? }", got: describeValue(res) });
+      throw new TypeMismatchError({
+        fn: name,
+        arg: "fwd",
+        expected: "to return { out: Tensor, residuals? }",
+        got: describeValue(res),
+      });
     }
     // a fresh tensor object: the forward may return one of its inputs unchanged (identity STE)
     const out = new Tensor(res.out.data, res.out.shape);
@@ -90,13 +106,23 @@ export function customVjp<R = undefined>(
     return record(out, inputs, (g, needs) => {
       const gs = bwd(new Tensor(g, out.shape), residuals, inputs, needs);
       if (!Array.isArray(gs) || gs.length !== inputs.length) {
-        throw new ShapeError({ fn: name, arg: "bwd", expected: `to return ${inputs.length} cotangents (one per input)`, got: describeValue(gs) });
+        throw new ShapeError({
+          fn: name,
+          arg: "bwd",
+          expected: `to return ${inputs.length} cotangents (one per input)`,
+          got: describeValue(gs),
+        });
       }
       return gs.map((gi, i) => {
         if (gi === null || gi === undefined || !needs[i]) return null;
         if (typeof gi === "number") return new Float64Array(inputs[i].size).fill(gi);
         if (!(gi instanceof Tensor) || gi.size !== inputs[i].size) {
-          throw new ShapeError({ fn: name, arg: `bwd[${i}]`, expected: `a cotangent of shape [${inputs[i].shape}]`, got: gi instanceof Tensor ? `[${gi.shape}]` : describeValue(gi) });
+          throw new ShapeError({
+            fn: name,
+            arg: `bwd[${i}]`,
+            expected: `a cotangent of shape [${inputs[i].shape}]`,
+            got: gi instanceof Tensor ? `[${gi.shape}]` : describeValue(gi),
+          });
         }
         return gi.data;
       });

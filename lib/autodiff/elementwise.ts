@@ -71,7 +71,10 @@ function scale(g: Float64Array, f: (i: number) => number): Float64Array {
  */
 export function add(a: TensorLike, b: TensorLike): Tensor {
   // bias fast path: b's shape is a suffix of a's (x·W + b), no expanded copy of b
-  if (a instanceof Tensor && b instanceof Tensor && b.rank >= 1 && b.rank < a.rank && a.shape.slice(a.rank - b.rank).every((d, i) => d === b.shape[i])) {
+  if (
+    a instanceof Tensor && b instanceof Tensor && b.rank >= 1 && b.rank < a.rank &&
+    a.shape.slice(a.rank - b.rank).every((d, i) => d === b.shape[i])
+  ) {
     const x = a.data, y = b.data, m = y.length, out = new Float64Array(x.length);
     for (let o = 0; o < x.length; o += m) for (let j = 0; j < m; j++) out[o + j] = x[o + j] + y[j];
     return record(new Tensor(out, a.shape), [a, b], (g, needs) => [g, needs[1] ? sumTo(g, a.shape, b.shape) : null]);
@@ -305,8 +308,12 @@ export function square(x: TensorLike): Tensor {
  * ```
  */
 export function clamp(x: TensorLike, min = -Infinity, max = Infinity): Tensor {
-  if (typeof min !== "number" || Number.isNaN(min)) throw new TypeMismatchError({ fn: "clamp", arg: "min", expected: "a number", got: describeValue(min) });
-  if (typeof max !== "number" || Number.isNaN(max)) throw new TypeMismatchError({ fn: "clamp", arg: "max", expected: "a number", got: describeValue(max) });
+  if (typeof min !== "number" || Number.isNaN(min)) {
+    throw new TypeMismatchError({ fn: "clamp", arg: "min", expected: "a number", got: describeValue(min) });
+  }
+  if (typeof max !== "number" || Number.isNaN(max)) {
+    throw new TypeMismatchError({ fn: "clamp", arg: "max", expected: "a number", got: describeValue(max) });
+  }
   if (min > max) throw new ShapeError({ fn: "clamp", arg: "max", expected: `≥ min = ${min}`, got: String(max) });
   return unary("clamp", x, (a, o) => {
     for (let i = 0; i < o.length; i++) o[i] = a[i] < min ? min : a[i] > max ? max : a[i];
@@ -326,7 +333,9 @@ export function clamp(x: TensorLike, min = -Infinity, max = Infinity): Tensor {
  * ```
  */
 export function where(cond: Tensor | ArrayLike<boolean | number>, a: TensorLike, b: TensorLike): Tensor {
-  const C = cond instanceof Tensor ? cond : new Tensor(Float64Array.from(cond as ArrayLike<number>, Number), [cond.length]);
+  const C = cond instanceof Tensor
+    ? cond
+    : new Tensor(Float64Array.from(cond as ArrayLike<number>, Number), [cond.length]);
   const A = asTensor(a, "where", "a"), B = asTensor(b, "where", "b");
   const shape = broadcastShapes(broadcastShapes(C.shape, A.shape, "where", "a"), B.shape, "where", "b");
   const c = expand(C.data, C.shape, shape), x = expand(A.data, A.shape, shape), y = expand(B.data, B.shape, shape);

@@ -32,7 +32,13 @@ function reductionOf(fn: string, options: LossOptions | undefined): Reduction {
 }
 
 /** Reduce per-element losses `l` (shape `shape`) and record the VJP from their per-element derivative `d`. */
-function reduceLoss(l: Float64Array, shape: readonly number[], red: Reduction, inputs: Tensor[], grads: (scale: Float64Array | number, needs: readonly boolean[]) => (Float64Array | null)[]): Tensor {
+function reduceLoss(
+  l: Float64Array,
+  shape: readonly number[],
+  red: Reduction,
+  inputs: Tensor[],
+  grads: (scale: Float64Array | number, needs: readonly boolean[]) => (Float64Array | null)[],
+): Tensor {
   if (red === "none") return record(new Tensor(l, shape), inputs, (g, needs) => grads(g, needs));
   let s = 0;
   for (let i = 0; i < l.length; i++) s += l[i];
@@ -46,7 +52,14 @@ function at(scale: Float64Array | number, i: number): number {
 }
 
 function checkSame(fn: string, a: Tensor, b: Tensor): void {
-  if (!sameShape(a.shape, b.shape)) throw new ShapeError({ fn, arg: "target", expected: `shape [${a.shape}] (as the prediction)`, got: `[${b.shape}]` });
+  if (!sameShape(a.shape, b.shape)) {
+    throw new ShapeError({
+      fn,
+      arg: "target",
+      expected: `shape [${a.shape}] (as the prediction)`,
+      got: `[${b.shape}]`,
+    });
+  }
 }
 
 /**
@@ -93,7 +106,9 @@ export function mseLoss(pred: TensorLike, target: TensorLike, options?: LossOpti
  */
 export function crossEntropy(logits: Tensor, target: ArrayLike<number> | Tensor, options?: LossOptions): Tensor {
   const Z = asTensor(logits, "crossEntropy", "logits");
-  if (Z.rank !== 1 && Z.rank !== 2) throw new ShapeError({ fn: "crossEntropy", arg: "logits", expected: "shape [N, C] or [C]", got: `[${Z.shape}]` });
+  if (Z.rank !== 1 && Z.rank !== 2) {
+    throw new ShapeError({ fn: "crossEntropy", arg: "logits", expected: "shape [N, C] or [C]", got: `[${Z.shape}]` });
+  }
   const red = reductionOf("crossEntropy", options);
   const C = Z.shape[Z.rank - 1], N = Z.size / C;
   const z = Z.data;
@@ -104,7 +119,14 @@ export function crossEntropy(logits: Tensor, target: ArrayLike<number> | Tensor,
   const inputs: Tensor[] = [Z];
   let soft: Float64Array | null = null, labels: Int32Array | null = null;
   if (target instanceof Tensor) {
-    if (target.size !== Z.size) throw new ShapeError({ fn: "crossEntropy", arg: "target", expected: `shape [${Z.shape}] (class probabilities)`, got: `[${target.shape}]` });
+    if (target.size !== Z.size) {
+      throw new ShapeError({
+        fn: "crossEntropy",
+        arg: "target",
+        expected: `shape [${Z.shape}] (class probabilities)`,
+        got: `[${target.shape}]`,
+      });
+    }
     soft = target.data;
     inputs.push(target);
     for (let i = 0; i < N; i++) {
@@ -114,12 +136,24 @@ export function crossEntropy(logits: Tensor, target: ArrayLike<number> | Tensor,
     }
   } else {
     if (target === null || typeof target !== "object" || target.length !== N) {
-      throw new ShapeError({ fn: "crossEntropy", arg: "target", expected: `${N} class labels`, got: describeValue(target) });
+      throw new ShapeError({
+        fn: "crossEntropy",
+        arg: "target",
+        expected: `${N} class labels`,
+        got: describeValue(target),
+      });
     }
     labels = new Int32Array(N);
     for (let i = 0; i < N; i++) {
       const y = target[i];
-      if (!Number.isInteger(y) || y < 0 || y >= C) throw new TypeMismatchError({ fn: "crossEntropy", arg: `target[${i}]`, expected: `an integer class in [0, ${C - 1}]`, got: describeValue(y) });
+      if (!Number.isInteger(y) || y < 0 || y >= C) {
+        throw new TypeMismatchError({
+          fn: "crossEntropy",
+          arg: `target[${i}]`,
+          expected: `an integer class in [0, ${C - 1}]`,
+          got: describeValue(y),
+        });
+      }
       labels[i] = y;
       l[i] = -logp[i * C + y];
     }
@@ -195,7 +229,8 @@ export function binaryCrossEntropy(p: TensorLike, target: TensorLike, options?: 
  * ```
  */
 export function binaryCrossEntropyWithLogits(logits: TensorLike, target: TensorLike, options?: LossOptions): Tensor {
-  const Z = asTensor(logits, "binaryCrossEntropyWithLogits", "logits"), T = asTensor(target, "binaryCrossEntropyWithLogits", "target");
+  const Z = asTensor(logits, "binaryCrossEntropyWithLogits", "logits"),
+    T = asTensor(target, "binaryCrossEntropyWithLogits", "target");
   checkSame("binaryCrossEntropyWithLogits", Z, T);
   const red = reductionOf("binaryCrossEntropyWithLogits", options);
   const z = Z.data, t = T.data, n = Z.size;

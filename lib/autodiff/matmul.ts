@@ -31,12 +31,31 @@ import { asTensor, Tensor, type TensorLike } from "./tensor.ts";
  */
 export function matmul(a: TensorLike, b: TensorLike): Tensor {
   const A = asTensor(a, "matmul", "a"), B = asTensor(b, "matmul", "b");
-  if (A.rank < 2) throw new ShapeError({ fn: "matmul", arg: "a", expected: "rank ≥ 2 (reshape a vector to [1, k])", got: `shape [${A.shape}]` });
-  if (B.rank < 2) throw new ShapeError({ fn: "matmul", arg: "b", expected: "rank ≥ 2 (reshape a vector to [k, 1])", got: `shape [${B.shape}]` });
+  if (A.rank < 2) {
+    throw new ShapeError({
+      fn: "matmul",
+      arg: "a",
+      expected: "rank ≥ 2 (reshape a vector to [1, k])",
+      got: `shape [${A.shape}]`,
+    });
+  }
+  if (B.rank < 2) {
+    throw new ShapeError({
+      fn: "matmul",
+      arg: "b",
+      expected: "rank ≥ 2 (reshape a vector to [k, 1])",
+      got: `shape [${B.shape}]`,
+    });
+  }
   const m = A.shape[A.rank - 2], k = A.shape[A.rank - 1];
   const kb = B.shape[B.rank - 2], n = B.shape[B.rank - 1];
   if (k !== kb) {
-    throw new ShapeError({ fn: "matmul", arg: "b", expected: `${k} rows (the last axis of a)`, got: `shape [${B.shape}]` });
+    throw new ShapeError({
+      fn: "matmul",
+      arg: "b",
+      expected: `${k} rows (the last axis of a)`,
+      got: `shape [${B.shape}]`,
+    });
   }
   const ad = A.data, bd = B.data;
   if (B.rank === 2) {
@@ -56,7 +75,12 @@ export function matmul(a: TensorLike, b: TensorLike): Tensor {
   if (A.rank !== 2) {
     const batchA = A.shape.slice(0, -2);
     if (batchA.length !== batchB.length || batchA.some((d, i) => d !== batchB[i])) {
-      throw new ShapeError({ fn: "matmul", arg: "b", expected: `batch axes [${batchA}] (as a) or rank 2`, got: `shape [${B.shape}]` });
+      throw new ShapeError({
+        fn: "matmul",
+        arg: "b",
+        expected: `batch axes [${batchA}] (as a) or rank 2`,
+        got: `shape [${B.shape}]`,
+      });
     }
   }
   const batch = B.size / (k * n);
@@ -64,7 +88,18 @@ export function matmul(a: TensorLike, b: TensorLike): Tensor {
   const out = new Float64Array(batch * m * n);
   for (let t = 0; t < batch; t++) {
     const av = sharedA ? ad : ad.subarray(t * m * k, (t + 1) * m * k);
-    gemmUnchecked(false, false, m, n, k, 1, av, bd.subarray(t * k * n, (t + 1) * k * n), 0, out.subarray(t * m * n, (t + 1) * m * n));
+    gemmUnchecked(
+      false,
+      false,
+      m,
+      n,
+      k,
+      1,
+      av,
+      bd.subarray(t * k * n, (t + 1) * k * n),
+      0,
+      out.subarray(t * m * n, (t + 1) * m * n),
+    );
   }
   return record(new Tensor(out, [...batchB, m, n]), [A, B], (g, needs) => {
     let ga: Float64Array | null = null, gb: Float64Array | null = null;
@@ -75,7 +110,18 @@ export function matmul(a: TensorLike, b: TensorLike): Tensor {
       if (ga) {
         // shared a: accumulate over the batch (β = 1)
         const dst = sharedA ? ga : ga.subarray(t * m * k, (t + 1) * m * k);
-        gemmUnchecked(false, true, m, k, n, 1, gt, bd.subarray(t * k * n, (t + 1) * k * n), sharedA && t > 0 ? 1 : 0, dst);
+        gemmUnchecked(
+          false,
+          true,
+          m,
+          k,
+          n,
+          1,
+          gt,
+          bd.subarray(t * k * n, (t + 1) * k * n),
+          sharedA && t > 0 ? 1 : 0,
+          dst,
+        );
       }
       if (gb) {
         const av = sharedA ? ad : ad.subarray(t * m * k, (t + 1) * m * k);

@@ -37,16 +37,53 @@
  * @module
  */
 
-export { asTensor, full, MAX_RANK, type NestedArray, ones, randn, randu, shapeSize, Tensor, tensor, type TensorLike, zeros } from "./tensor.ts";
+export {
+  asTensor,
+  full,
+  MAX_RANK,
+  type NestedArray,
+  ones,
+  randn,
+  randu,
+  shapeSize,
+  Tensor,
+  tensor,
+  type TensorLike,
+  zeros,
+} from "./tensor.ts";
 export { vjp, type VjpResult } from "./vjp.ts";
-export { type Params, valueAndGrad, type ValueAndGrad } from "./value_and_grad.ts";
+export { type Params, type ValueAndGrad, valueAndGrad } from "./value_and_grad.ts";
 export { grad } from "./grad.ts";
 export { detach, noGrad } from "./no_grad.ts";
 export { type CustomBackward, type CustomForward, customVjp } from "./custom.ts";
 export { CHECK_GRADS_DEFAULTS, checkGrads, type CheckGradsOptions, type CheckGradsResult } from "./check_grads.ts";
-export { abs, add, clamp, div, exp, log, log1p, maximum, minimum, mul, neg, pow, sqrt, square, sub, where } from "./elementwise.ts";
+export {
+  abs,
+  add,
+  clamp,
+  div,
+  exp,
+  log,
+  log1p,
+  maximum,
+  minimum,
+  mul,
+  neg,
+  pow,
+  sqrt,
+  square,
+  sub,
+  where,
+} from "./elementwise.ts";
 export { matmul } from "./matmul.ts";
 export { broadcastTo, concat, gather, reshape, slice, transpose } from "./shape.ts";
 export { logsumexp, max, mean, min, sum } from "./reduce.ts";
 export { gelu, leakyRelu, logSoftmax, relu, sigmoid, softmax, softplus, tanh } from "./activation.ts";
-export { binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, type LossOptions, mseLoss, type Reduction } from "./loss.ts";
+export {
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  crossEntropy,
+  type LossOptions,
+  mseLoss,
+  type Reduction,
+} from "./loss.ts";

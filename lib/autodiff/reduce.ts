@@ -62,7 +62,13 @@ export function mean(x: TensorLike, axis?: number | readonly number[], keepdims 
 }
 
 /** max (sign = 1) or min (sign = −1) with the tie-splitting VJP. */
-function extreme(name: string, sign: 1 | -1, x: TensorLike, axis: number | readonly number[] | undefined, keepdims: boolean): Tensor {
+function extreme(
+  name: string,
+  sign: 1 | -1,
+  x: TensorLike,
+  axis: number | readonly number[] | undefined,
+  keepdims: boolean,
+): Tensor {
   const X = asTensor(x, name, "x");
   const axes = normAxes(axis, X.rank, name);
   const ks = keepShape(X.shape, axes);

@@ -30,7 +30,12 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
   }
   checkShape(s, "reshape", "shape");
   if (shapeSize(s) !== X.size) {
-    throw new ShapeError({ fn: "reshape", arg: "shape", expected: `size ${X.size} (from [${X.shape}])`, got: `[${shape}]` });
+    throw new ShapeError({
+      fn: "reshape",
+      arg: "shape",
+      expected: `size ${X.size} (from [${X.shape}])`,
+      got: `[${shape}]`,
+    });
   }
   return record(new Tensor(X.data, s), [X], (g) => [g]);
 }
@@ -50,9 +55,16 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
 export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   const X = asTensor(x, "transpose", "x");
   const r = X.rank;
-  const p = perm ? perm.map((a) => normAxis(a, r, "transpose", "perm")) : Array.from({ length: r }, (_, i) => r - 1 - i);
+  const p = perm
+    ? perm.map((a) => normAxis(a, r, "transpose", "perm"))
+    : Array.from({ length: r }, (_, i) => r - 1 - i);
   if (p.length !== r || new Set(p).size !== r) {
-    throw new ShapeError({ fn: "transpose", arg: "perm", expected: `a permutation of the ${r} axes`, got: `[${perm}]` });
+    throw new ShapeError({
+      fn: "transpose",
+      arg: "perm",
+      expected: `a permutation of the ${r} axes`,
+      got: `[${perm}]`,
+    });
   }
   const out = permute(X.data, X.shape, p);
   const inv = new Array<number>(r);
@@ -94,7 +106,14 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   const X = asTensor(x, "broadcastTo", "x");
   const s = checkShape(shape, "broadcastTo", "shape");
   const ok = X.rank <= s.length && X.shape.every((d, i) => d === 1 || d === s[s.length - X.rank + i]);
-  if (!ok) throw new ShapeError({ fn: "broadcastTo", arg: "shape", expected: `a shape that [${X.shape}] broadcasts to`, got: `[${shape}]` });
+  if (!ok) {
+    throw new ShapeError({
+      fn: "broadcastTo",
+      arg: "shape",
+      expected: `a shape that [${X.shape}] broadcasts to`,
+      got: `[${shape}]`,
+    });
+  }
   const out = expand(X.data, X.shape, s);
   return record(new Tensor(out === X.data ? out.slice() : out, s), [X], (g) => [sumTo(g, s, X.shape)]);
 }
@@ -112,13 +131,20 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
  * ```
  */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
-  if (!Array.isArray(xs) || xs.length === 0) throw new ShapeError({ fn: "concat", arg: "xs", expected: "a non-empty array of tensors", got: describeValue(xs) });
+  if (!Array.isArray(xs) || xs.length === 0) {
+    throw new ShapeError({ fn: "concat", arg: "xs", expected: "a non-empty array of tensors", got: describeValue(xs) });
+  }
   const T = xs.map((x, i) => asTensor(x, "concat", `xs[${i}]`));
   const r = T[0].rank;
   const a = normAxis(axis, r, "concat");
   T.forEach((t, i) => {
     if (t.rank !== r || t.shape.some((d, j) => j !== a && d !== T[0].shape[j])) {
-      throw new ShapeError({ fn: "concat", arg: `xs[${i}]`, expected: `shape [${T[0].shape}] except along axis ${a}`, got: `[${t.shape}]` });
+      throw new ShapeError({
+        fn: "concat",
+        arg: `xs[${i}]`,
+        expected: `shape [${T[0].shape}] except along axis ${a}`,
+        got: `[${t.shape}]`,
+      });
     }
   });
   const shape = T[0].shape.slice();
@@ -160,7 +186,9 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
 export function slice(x: TensorLike, begin: readonly number[], end?: readonly number[]): Tensor {
   const X = asTensor(x, "slice", "x");
   const r = X.rank;
-  if (begin.length > r) throw new ShapeError({ fn: "slice", arg: "begin", expected: `at most ${r} entries`, got: `[${begin}]` });
+  if (begin.length > r) {
+    throw new ShapeError({ fn: "slice", arg: "begin", expected: `at most ${r} entries`, got: `[${begin}]` });
+  }
   const lo = new Array<number>(r), hi = new Array<number>(r);
   for (let d = 0; d < r; d++) {
     const n = X.shape[d];
@@ -168,7 +196,12 @@ export function slice(x: TensorLike, begin: readonly number[], end?: readonly nu
     if (b < 0) b += n;
     if (e < 0) e += n;
     if (!Number.isInteger(b) || !Number.isInteger(e) || b < 0 || e > n || b > e) {
-      throw new ShapeError({ fn: "slice", arg: `begin[${d}]/end[${d}]`, expected: `0 ≤ begin ≤ end ≤ ${n}`, got: `${begin[d]}, ${end?.[d]}` });
+      throw new ShapeError({
+        fn: "slice",
+        arg: `begin[${d}]/end[${d}]`,
+        expected: `0 ≤ begin ≤ end ≤ ${n}`,
+        got: `${begin[d]}, ${end?.[d]}`,
+      });
     }
     lo[d] = b, hi[d] = e;
   }
@@ -219,14 +252,24 @@ export function gather(x: TensorLike, indices: ArrayLike<number>, axis = 0): Ten
   const a = normAxis(axis, X.rank, "gather");
   const { outer, dim, inner } = lines(X.shape, a);
   if (indices === null || typeof indices !== "object" || typeof indices.length !== "number") {
-    throw new TypeMismatchError({ fn: "gather", arg: "indices", expected: "an array of integers", got: describeValue(indices) });
+    throw new TypeMismatchError({
+      fn: "gather",
+      arg: "indices",
+      expected: "an array of integers",
+      got: describeValue(indices),
+    });
   }
   const idx = new Int32Array(indices.length);
   for (let i = 0; i < idx.length; i++) {
     let v = indices[i];
     if (v < 0) v += dim;
     if (!Number.isInteger(v) || v < 0 || v >= dim) {
-      throw new ShapeError({ fn: "gather", arg: `indices[${i}]`, expected: `an integer in [${-dim}, ${dim - 1}]`, got: describeValue(indices[i]) });
+      throw new ShapeError({
+        fn: "gather",
+        arg: `indices[${i}]`,
+        expected: `an integer in [${-dim}, ${dim - 1}]`,
+        got: describeValue(indices[i]),
+      });
     }
     idx[i] = v;
   }

@@ -70,7 +70,12 @@ export class Tensor {
    */
   item(): number {
     if (this.size !== 1) {
-      throw new ShapeError({ fn: "Tensor.item", arg: "this", expected: "a one-element tensor", got: `shape [${this.shape}]` });
+      throw new ShapeError({
+        fn: "Tensor.item",
+        arg: "this",
+        expected: "a one-element tensor",
+        got: `shape [${this.shape}]`,
+      });
     }
     return this.data[0];
   }
@@ -124,18 +129,31 @@ export function shapeSize(shape: readonly number[]): number {
 
 /** Validate a shape: integers ≥ 0, rank ≤ 4. */
 export function checkShape(shape: unknown, fn: string, arg: string): number[] {
-  if (!Array.isArray(shape)) throw new TypeMismatchError({ fn, arg, expected: "an array of dimensions", got: describeValue(shape) });
-  if (shape.length > MAX_RANK) throw new ShapeError({ fn, arg, expected: `rank ≤ ${MAX_RANK}`, got: `rank ${shape.length}` });
+  if (!Array.isArray(shape)) {
+    throw new TypeMismatchError({ fn, arg, expected: "an array of dimensions", got: describeValue(shape) });
+  }
+  if (shape.length > MAX_RANK) {
+    throw new ShapeError({ fn, arg, expected: `rank ≤ ${MAX_RANK}`, got: `rank ${shape.length}` });
+  }
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i];
-    if (!Number.isInteger(d) || d < 0) throw new ShapeError({ fn, arg: `${arg}[${i}]`, expected: "a non-negative integer", got: describeValue(d) });
+    if (!Number.isInteger(d) || d < 0) {
+      throw new ShapeError({ fn, arg: `${arg}[${i}]`, expected: "a non-negative integer", got: describeValue(d) });
+    }
   }
   return shape.slice();
 }
 
 function rejectNaN(data: Float64Array, fn: string, arg: string): void {
   for (let i = 0; i < data.length; i++) {
-    if (Number.isNaN(data[i])) throw new NonFiniteError({ fn, arg: `${arg}[${i}]`, expected: "a number (±Infinity allowed, NaN not)", got: "NaN" });
+    if (Number.isNaN(data[i])) {
+      throw new NonFiniteError({
+        fn,
+        arg: `${arg}[${i}]`,
+        expected: "a number (±Infinity allowed, NaN not)",
+        got: "NaN",
+      });
+    }
   }
 }
 
@@ -169,12 +187,24 @@ export function tensor(x: NestedArray | Float64Array | Matrix | Tensor, shape?: 
     const data = Float64Array.from(x as ArrayLike<number>);
     const s = shape ? checkShape(shape, fn, "shape") : [data.length];
     if (shapeSize(s) !== data.length) {
-      throw new ShapeError({ fn, arg: "shape", expected: `size ${data.length} (the length of x)`, got: `[${s}] (size ${shapeSize(s)})` });
+      throw new ShapeError({
+        fn,
+        arg: "shape",
+        expected: `size ${data.length} (the length of x)`,
+        got: `[${s}] (size ${shapeSize(s)})`,
+      });
     }
     rejectNaN(data, fn, "x");
     return new Tensor(data, s);
   }
-  if (!Array.isArray(x)) throw new TypeMismatchError({ fn, arg: "x", expected: "a number, nested array, Float64Array, Matrix or Tensor", got: describeValue(x) });
+  if (!Array.isArray(x)) {
+    throw new TypeMismatchError({
+      fn,
+      arg: "x",
+      expected: "a number, nested array, Float64Array, Matrix or Tensor",
+      got: describeValue(x),
+    });
+  }
   // infer the shape from the first element at each depth, then check every branch
   const inferred: number[] = [];
   let probe: unknown = x;
@@ -182,23 +212,34 @@ export function tensor(x: NestedArray | Float64Array | Matrix | Tensor, shape?: 
     inferred.push(probe.length);
     probe = probe[0];
   }
-  if (inferred.length > MAX_RANK) throw new ShapeError({ fn, arg: "x", expected: `rank ≤ ${MAX_RANK}`, got: `rank ${inferred.length}` });
+  if (inferred.length > MAX_RANK) {
+    throw new ShapeError({ fn, arg: "x", expected: `rank ≤ ${MAX_RANK}`, got: `rank ${inferred.length}` });
+  }
   const data = new Float64Array(shapeSize(inferred));
   let k = 0;
   const walk = (v: unknown, depth: number, path: string): void => {
     if (depth === inferred.length) {
-      if (typeof v !== "number") throw new TypeMismatchError({ fn, arg: `x${path}`, expected: "a number", got: describeValue(v) });
+      if (typeof v !== "number") {
+        throw new TypeMismatchError({ fn, arg: `x${path}`, expected: "a number", got: describeValue(v) });
+      }
       data[k++] = v;
       return;
     }
     if (!Array.isArray(v) || v.length !== inferred[depth]) {
-      throw new ShapeError({ fn, arg: `x${path}`, expected: `an array of length ${inferred[depth]}`, got: describeValue(v) });
+      throw new ShapeError({
+        fn,
+        arg: `x${path}`,
+        expected: `an array of length ${inferred[depth]}`,
+        got: describeValue(v),
+      });
     }
     for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, `${path}[${i}]`);
   };
   walk(x, 0, "");
   const t = new Tensor(data, shape ? checkShape(shape, fn, "shape") : inferred);
-  if (t.size !== data.length) throw new ShapeError({ fn, arg: "shape", expected: `size ${data.length}`, got: `[${shape}]` });
+  if (t.size !== data.length) {
+    throw new ShapeError({ fn, arg: "shape", expected: `size ${data.length}`, got: `[${shape}]` });
+  }
   rejectNaN(data, fn, "x");
   return t;
 }

@@ -23,21 +23,33 @@ export interface ValueAndGrad<P extends Params> {
 }
 
 /** Flatten a {@linkcode Params} structure to a list, with a function that rebuilds it. */
-export function flattenParams<P extends Params>(params: P, fn: string): { list: Tensor[]; rebuild: (ts: Tensor[]) => P } {
+export function flattenParams<P extends Params>(
+  params: P,
+  fn: string,
+): { list: Tensor[]; rebuild: (ts: Tensor[]) => P } {
   if (params instanceof Tensor) return { list: [params], rebuild: (ts) => ts[0] as P };
   if (Array.isArray(params)) {
     params.forEach((p, i) => {
-      if (!(p instanceof Tensor)) throw new TypeMismatchError({ fn, arg: `params[${i}]`, expected: "a Tensor", got: describeValue(p) });
+      if (!(p instanceof Tensor)) {
+        throw new TypeMismatchError({ fn, arg: `params[${i}]`, expected: "a Tensor", got: describeValue(p) });
+      }
     });
     return { list: params.slice(), rebuild: (ts) => ts as unknown as P };
   }
   if (params === null || typeof params !== "object") {
-    throw new TypeMismatchError({ fn, arg: "params", expected: "a Tensor, an array of tensors or a record of tensors", got: describeValue(params) });
+    throw new TypeMismatchError({
+      fn,
+      arg: "params",
+      expected: "a Tensor, an array of tensors or a record of tensors",
+      got: describeValue(params),
+    });
   }
   const keys = Object.keys(params);
   const rec = params as { readonly [name: string]: Tensor };
   keys.forEach((k) => {
-    if (!(rec[k] instanceof Tensor)) throw new TypeMismatchError({ fn, arg: `params.${k}`, expected: "a Tensor", got: describeValue(rec[k]) });
+    if (!(rec[k] instanceof Tensor)) {
+      throw new TypeMismatchError({ fn, arg: `params.${k}`, expected: "a Tensor", got: describeValue(rec[k]) });
+    }
   });
   return {
     list: keys.map((k) => rec[k]),
@@ -71,7 +83,12 @@ export function valueAndGrad<P extends Params>(f: (params: P) => Tensor, params:
   const { list, rebuild } = flattenParams(params, "valueAndGrad");
   const { out, vjp: back } = vjp(() => f(params), ...list);
   if (!(out instanceof Tensor) || out.size !== 1) {
-    throw new ShapeError({ fn: "valueAndGrad", arg: "f", expected: "a function returning a one-element tensor", got: out instanceof Tensor ? `shape [${out.shape}]` : describeValue(out) });
+    throw new ShapeError({
+      fn: "valueAndGrad",
+      arg: "f",
+      expected: "a function returning a one-element tensor",
+      got: out instanceof Tensor ? `shape [${out.shape}]` : describeValue(out),
+    });
   }
   return { value: out.data[0], grads: rebuild(back(1)), output: out };
 }

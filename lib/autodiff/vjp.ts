@@ -42,14 +42,23 @@ export interface VjpResult {
  */
 export function vjp(f: (...primals: Tensor[]) => Tensor, ...primals: Tensor[]): VjpResult {
   primals.forEach((p, i) => {
-    if (!(p instanceof Tensor)) throw new TypeMismatchError({ fn: "vjp", arg: `primals[${i}]`, expected: "a Tensor", got: describeValue(p) });
+    if (!(p instanceof Tensor)) {
+      throw new TypeMismatchError({ fn: "vjp", arg: `primals[${i}]`, expected: "a Tensor", got: describeValue(p) });
+    }
   });
   let slots: number[] = [];
   const { tape, result: out } = trace(primals, () => {
     slots = primals.map((p) => p._slot);
     return f(...primals);
   });
-  if (!(out instanceof Tensor)) throw new TypeMismatchError({ fn: "vjp", arg: "f", expected: "a function returning a Tensor", got: describeValue(out) });
+  if (!(out instanceof Tensor)) {
+    throw new TypeMismatchError({
+      fn: "vjp",
+      arg: "f",
+      expected: "a function returning a Tensor",
+      got: describeValue(out),
+    });
+  }
   const tracked = out._tape === tape.id;
   const outSlot = out._slot;
   return {
@@ -57,7 +66,12 @@ export function vjp(f: (...primals: Tensor[]) => Tensor, ...primals: Tensor[]): 
     vjp: (cotangent: TensorLike): Tensor[] => {
       const ct = asTensor(cotangent, "vjp", "cotangent");
       if (ct.size !== 1 && ct.size !== out.size) {
-        throw new ShapeError({ fn: "vjp", arg: "cotangent", expected: `shape [${out.shape}] (as the output) or a scalar`, got: `[${ct.shape}]` });
+        throw new ShapeError({
+          fn: "vjp",
+          arg: "cotangent",
+          expected: `shape [${out.shape}] (as the output) or a scalar`,
+          got: `[${ct.shape}]`,
+        });
       }
       const seed = ct.size === out.size ? ct.data.slice() : expand(ct.data, [1], [out.size]);
       const gs = tracked ? backward(tape, outSlot, seed, slots) : slots.map(() => null);

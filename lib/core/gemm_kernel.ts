@@ -155,7 +155,17 @@ function store(
 }
 
 /** A·B: A m×k, B k×n; tiles of rows [0, m2) × columns [0, n4). */
-function nn(m2: number, n4: number, n: number, k: number, alpha: number, a: Float64Array, b: Float64Array, beta: number, c: Float64Array): void {
+function nn(
+  m2: number,
+  n4: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float64Array,
+  b: Float64Array,
+  beta: number,
+  c: Float64Array,
+): void {
   for (let i = 0; i < m2; i += 2) {
     const a0 = i * k, a1 = a0 + k;
     for (let j = 0; j < n4; j += 4) {
@@ -172,7 +182,17 @@ function nn(m2: number, n4: number, n: number, k: number, alpha: number, a: Floa
 }
 
 /** A·Bᵀ: A m×k, B n×k (row-dot-row, both contiguous along k). */
-function nt(m2: number, n4: number, n: number, k: number, alpha: number, a: Float64Array, b: Float64Array, beta: number, c: Float64Array): void {
+function nt(
+  m2: number,
+  n4: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float64Array,
+  b: Float64Array,
+  beta: number,
+  c: Float64Array,
+): void {
   for (let i = 0; i < m2; i += 2) {
     const a0 = i * k, a1 = a0 + k;
     for (let j = 0; j < n4; j += 4) {
@@ -190,7 +210,18 @@ function nt(m2: number, n4: number, n: number, k: number, alpha: number, a: Floa
 }
 
 /** Aᵀ·B: A k×m, B k×n (both walked row by row along p). */
-function tn(m2: number, n4: number, m: number, n: number, alpha: number, k: number, a: Float64Array, b: Float64Array, beta: number, c: Float64Array): void {
+function tn(
+  m2: number,
+  n4: number,
+  m: number,
+  n: number,
+  alpha: number,
+  k: number,
+  a: Float64Array,
+  b: Float64Array,
+  beta: number,
+  c: Float64Array,
+): void {
   for (let i = 0; i < m2; i += 2) {
     for (let j = 0; j < n4; j += 4) {
       let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;

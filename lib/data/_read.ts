@@ -20,9 +20,17 @@ export async function readGzip(file: string, fn: string): Promise<Uint8Array> {
   try {
     res = await fetch(url);
   } catch (e) {
-    throw new BackendError({ fn, arg: "data", expected: `a readable ${url.href}`, got: String(e), hint: "under Deno, grant --allow-read (or --allow-net for a remote copy)" });
+    throw new BackendError({
+      fn,
+      arg: "data",
+      expected: `a readable ${url.href}`,
+      got: String(e),
+      hint: "under Deno, grant --allow-read (or --allow-net for a remote copy)",
+    });
   }
-  if (!res.ok || !res.body) throw new BackendError({ fn, arg: "data", expected: `a readable ${url.href}`, got: `HTTP ${res.status}` });
+  if (!res.ok || !res.body) {
+    throw new BackendError({ fn, arg: "data", expected: `a readable ${url.href}`, got: `HTTP ${res.status}` });
+  }
   const stream = res.body.pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
@@ -30,5 +38,7 @@ export async function readGzip(file: string, fn: string): Promise<Uint8Array> {
 /** A gzipped CSV in `data/` as rows of fields (comma- or whitespace-separated, no quoting beyond plain "…"). */
 export async function readCsv(file: string, fn: string, separator: RegExp = /,/): Promise<string[][]> {
   const text = new TextDecoder().decode(await readGzip(file, fn));
-  return text.split(/\r?\n/).filter((l) => l.trim() !== "").map((l) => l.trim().split(separator).map((f) => f.replace(/^"(.*)"$/, "$1")));
+  return text.split(/\r?\n/).filter((l) => l.trim() !== "").map((l) =>
+    l.trim().split(separator).map((f) => f.replace(/^"(.*)"$/, "$1"))
+  );
 }

@@ -6,7 +6,14 @@
 
 import type { Matrix } from "../core/matrix.ts";
 import { resolveOptions } from "../core/validate.ts";
-import { SPLIT_CONSTRAINTS, SPLIT_DEFAULTS, type SplitIndices, type SplitOptions, takeRows, trainValTestSplit } from "./split.ts";
+import {
+  SPLIT_CONSTRAINTS,
+  SPLIT_DEFAULTS,
+  type SplitIndices,
+  type SplitOptions,
+  takeRows,
+  trainValTestSplit,
+} from "./split.ts";
 
 /** One part of a split. */
 export interface Part<Y> {
@@ -50,14 +57,30 @@ export function makeDataset<Y extends Int32Array | Float64Array>(
   fn: string,
   x: Matrix,
   y: Y,
-  meta: { name: string; featureNames: readonly string[]; classNames?: readonly string[]; targetName?: string; source: string; license: string },
+  meta: {
+    name: string;
+    featureNames: readonly string[];
+    classNames?: readonly string[];
+    targetName?: string;
+    source: string;
+    license: string;
+  },
   options: LoaderOptions | undefined,
   classification: boolean,
 ): Dataset<Y> {
   const split = resolveOptions(fn, { ...SPLIT_DEFAULTS, stratify: classification }, options, SPLIT_CONSTRAINTS);
   const indices = trainValTestSplit(x.rows, split, classification ? y : undefined);
   const part = (idx: Int32Array): Part<Y> => ({ x: takeRows(x, idx), y: pick(y, idx) });
-  return { ...meta, x, y, train: part(indices.train), val: part(indices.val), test: part(indices.test), indices, split };
+  return {
+    ...meta,
+    x,
+    y,
+    train: part(indices.train),
+    val: part(indices.val),
+    test: part(indices.test),
+    indices,
+    split,
+  };
 }
 
 function pick<Y extends Int32Array | Float64Array>(y: Y, idx: Int32Array): Y {

@@ -33,11 +33,19 @@ export async function loadDigits(options?: LoaderOptions): Promise<Dataset<Int32
     for (let j = 0; j < 64; j++) x.data[i * 64 + j] = Number(r[j]);
     y[i] = Number(r[64]);
   });
-  return makeDataset("loadDigits", x, y, {
-    name: "digits",
-    featureNames: Array.from({ length: 64 }, (_, k) => `pixel_${Math.floor(k / 8)}_${k % 8}`),
-    classNames: Array.from({ length: 10 }, (_, k) => String(k)),
-    source: "UCI Optical Recognition of Handwritten Digits (test part, 1797 images) via scikit-learn 1.2.1 digits.csv.gz",
-    license: "CC BY 4.0 (UCI); file from scikit-learn (BSD-3-Clause)",
-  }, options, true);
+  return makeDataset(
+    "loadDigits",
+    x,
+    y,
+    {
+      name: "digits",
+      featureNames: Array.from({ length: 64 }, (_, k) => `pixel_${Math.floor(k / 8)}_${k % 8}`),
+      classNames: Array.from({ length: 10 }, (_, k) => String(k)),
+      source:
+        "UCI Optical Recognition of Handwritten Digits (test part, 1797 images) via scikit-learn 1.2.1 digits.csv.gz",
+      license: "CC BY 4.0 (UCI); file from scikit-learn (BSD-3-Clause)",
+    },
+    options,
+    true,
+  );
 }

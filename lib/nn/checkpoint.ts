@@ -43,11 +43,24 @@ export function saveCheckpoint(model: Module, options: { optimizer?: Optimizer; 
   const params: Record<string, { shape: readonly number[]; data: number[] }> = {};
   for (const [name, t] of Object.entries(model.parameters())) {
     for (let i = 0; i < t.size; i++) {
-      if (!Number.isFinite(t.data[i])) throw new NonFiniteError({ fn: "saveCheckpoint", arg: `params.${name}[${i}]`, expected: "finite", got: describeValue(t.data[i]) });
+      if (!Number.isFinite(t.data[i])) {
+        throw new NonFiniteError({
+          fn: "saveCheckpoint",
+          arg: `params.${name}[${i}]`,
+          expected: "finite",
+          got: describeValue(t.data[i]),
+        });
+      }
     }
     params[name] = { shape: t.shape, data: Array.from(t.data) };
   }
-  const ck: Checkpoint = { format: "parsimony-checkpoint", version: 1, params, optimizer: options.optimizer?.stateDict(), meta: options.meta };
+  const ck: Checkpoint = {
+    format: "parsimony-checkpoint",
+    version: 1,
+    params,
+    optimizer: options.optimizer?.stateDict(),
+    meta: options.meta,
+  };
   return JSON.stringify(ck);
 }
 
@@ -68,7 +81,11 @@ export function saveCheckpoint(model: Module, options: { optimizer?: Optimizer; 
  * meta; // => { epoch: 3 }
  * ```
  */
-export function loadCheckpoint(model: Module, json: string | Checkpoint, options: { optimizer?: Optimizer } = {}): unknown {
+export function loadCheckpoint(
+  model: Module,
+  json: string | Checkpoint,
+  options: { optimizer?: Optimizer } = {},
+): unknown {
   let ck: Checkpoint;
   try {
     ck = typeof json === "string" ? JSON.parse(json) : json;
@@ -76,19 +93,43 @@ export function loadCheckpoint(model: Module, json: string | Checkpoint, options
     throw new TypeMismatchError({ fn: "loadCheckpoint", arg: "json", expected: "JSON text", got: "unparseable text" });
   }
   if (!ck || ck.format !== "parsimony-checkpoint" || typeof ck.params !== "object") {
-    throw new TypeMismatchError({ fn: "loadCheckpoint", arg: "json", expected: "a parsimony checkpoint", got: describeValue(ck) });
+    throw new TypeMismatchError({
+      fn: "loadCheckpoint",
+      arg: "json",
+      expected: "a parsimony checkpoint",
+      got: describeValue(ck),
+    });
   }
   const params = model.parameters();
   for (const [name, t] of Object.entries(params)) {
     const p = ck.params[name];
-    if (!p) throw new ShapeError({ fn: "loadCheckpoint", arg: `params.${name}`, expected: "present in the checkpoint", got: "missing" });
+    if (!p) {
+      throw new ShapeError({
+        fn: "loadCheckpoint",
+        arg: `params.${name}`,
+        expected: "present in the checkpoint",
+        got: "missing",
+      });
+    }
     if (p.shape.length !== t.rank || p.shape.some((d, i) => d !== t.shape[i]) || p.data.length !== t.size) {
-      throw new ShapeError({ fn: "loadCheckpoint", arg: `params.${name}`, expected: `shape [${t.shape}]`, got: `[${p.shape}]` });
+      throw new ShapeError({
+        fn: "loadCheckpoint",
+        arg: `params.${name}`,
+        expected: `shape [${t.shape}]`,
+        got: `[${p.shape}]`,
+      });
     }
   }
   for (const [name, t] of Object.entries(params)) t.data.set(ck.params[name].data);
   if (options.optimizer) {
-    if (!ck.optimizer) throw new ShapeError({ fn: "loadCheckpoint", arg: "json.optimizer", expected: "an optimizer state", got: "none saved" });
+    if (!ck.optimizer) {
+      throw new ShapeError({
+        fn: "loadCheckpoint",
+        arg: "json.optimizer",
+        expected: "an optimizer state",
+        got: "none saved",
+      });
+    }
     options.optimizer.loadStateDict(ck.optimizer);
   }
   return ck.meta;

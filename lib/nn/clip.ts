@@ -41,7 +41,7 @@ export function clipGradNorm(grads: Readonly<Record<string, Tensor>> | readonly 
   }
   const norm = scale * Math.sqrt(ssq);
   const c = maxNorm / (norm + 1e-6);
-  if (c < 1) for (const g of list) for (let i = 0; i < g.size; i++) g.data[i] *= c;
+  if (c < 1) { for (const g of list) for (let i = 0; i < g.size; i++) g.data[i] *= c; }
   return norm;
 }
 

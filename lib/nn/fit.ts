@@ -165,29 +165,49 @@ function inputs(x: unknown, fn: string, arg: string): Tensor {
 /** Targets: Int32Array labels for classification, else a tensor shaped [N, k]. */
 function targets(y: unknown, n: number, classification: boolean, fn: string, arg: string): Target {
   if (classification) {
-    if (y === null || typeof y !== "object" || typeof (y as ArrayLike<number>).length !== "number" || y instanceof Tensor) {
+    if (
+      y === null || typeof y !== "object" || typeof (y as ArrayLike<number>).length !== "number" || y instanceof Tensor
+    ) {
       throw new TypeMismatchError({ fn, arg, expected: "an array of integer class labels", got: describeValue(y) });
     }
     const a = y as ArrayLike<number>;
-    if (a.length !== n) throw new ShapeError({ fn, arg, expected: `${n} labels (one per row of x)`, got: `${a.length}` });
+    if (a.length !== n) {
+      throw new ShapeError({ fn, arg, expected: `${n} labels (one per row of x)`, got: `${a.length}` });
+    }
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      if (!Number.isInteger(a[i]) || a[i] < 0) throw new TypeMismatchError({ fn, arg: `${arg}[${i}]`, expected: "a non-negative integer label", got: describeValue(a[i]) });
+      if (!Number.isInteger(a[i]) || a[i] < 0) {
+        throw new TypeMismatchError({
+          fn,
+          arg: `${arg}[${i}]`,
+          expected: "a non-negative integer label",
+          got: describeValue(a[i]),
+        });
+      }
       out[i] = a[i];
     }
     return out;
   }
   let t: Tensor;
   if (y instanceof Tensor) t = y;
-  else if (y instanceof Matrix || (Array.isArray(y) && Array.isArray(y[0])) || (typeof y === "object" && y !== null && "rows" in y)) {
+  else if (
+    y instanceof Matrix || (Array.isArray(y) && Array.isArray(y[0])) ||
+    (typeof y === "object" && y !== null && "rows" in y)
+  ) {
     const m = toMatrix(y, fn, arg);
     t = new Tensor(m.data, [m.rows, m.cols]);
   } else if (ArrayBuffer.isView(y) || Array.isArray(y)) {
     const d = Float64Array.from(y as ArrayLike<number>);
-    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) throw new TypeMismatchError({ fn, arg: `${arg}[${i}]`, expected: "finite", got: describeValue(d[i]) });
+    for (let i = 0; i < d.length; i++) {
+      if (!Number.isFinite(d[i])) {
+        throw new TypeMismatchError({ fn, arg: `${arg}[${i}]`, expected: "finite", got: describeValue(d[i]) });
+      }
+    }
     t = new Tensor(d, [d.length, 1]);
   } else throw new TypeMismatchError({ fn, arg, expected: "targets (array, matrix or tensor)", got: describeValue(y) });
-  if (t.shape[0] !== n) throw new ShapeError({ fn, arg, expected: `${n} rows (one per row of x)`, got: `shape [${t.shape}]` });
+  if (t.shape[0] !== n) {
+    throw new ShapeError({ fn, arg, expected: `${n} rows (one per row of x)`, got: `shape [${t.shape}]` });
+  }
   return t;
 }
 
@@ -214,7 +234,12 @@ function lossOf(loss: LossName | LossFn): LossFn {
     case "binaryCrossEntropyWithLogits":
       return (o, t) => binaryCrossEntropyWithLogits(o, t as Tensor);
     default:
-      throw new OptionError({ fn: "fit", arg: "options.loss", expected: '"crossEntropy", "mse", "binaryCrossEntropyWithLogits" or a function', got: describeValue(loss) });
+      throw new OptionError({
+        fn: "fit",
+        arg: "options.loss",
+        expected: '"crossEntropy", "mse", "binaryCrossEntropyWithLogits" or a function',
+        got: describeValue(loss),
+      });
   }
 }
 
@@ -312,13 +337,25 @@ export function fit(model: Module, data: FitData, options?: Partial<FitOptions>)
   const o = resolveOptions("fit", FIT_DEFAULTS, options, FIT_CONSTRAINTS);
   const lossFn = lossOf(o.loss);
   const classification = o.loss === "crossEntropy";
-  if (data === null || typeof data !== "object") throw new TypeMismatchError({ fn: "fit", arg: "data", expected: "{ x, y, xVal?, yVal? }", got: describeValue(data) });
+  if (data === null || typeof data !== "object") {
+    throw new TypeMismatchError({
+      fn: "fit",
+      arg: "data",
+      expected: "{ x, y, xVal?, yVal? }",
+      got: describeValue(data),
+    });
+  }
   const X = inputs(data.x, "fit", "data.x");
   const n = X.shape[0];
   const Y = targets(data.y, n, classification, "fit", "data.y");
   const hasVal = data.xVal !== undefined;
   if (hasVal !== (data.yVal !== undefined)) {
-    throw new ShapeError({ fn: "fit", arg: hasVal ? "data.yVal" : "data.xVal", expected: "given together with its partner", got: "undefined" });
+    throw new ShapeError({
+      fn: "fit",
+      arg: hasVal ? "data.yVal" : "data.xVal",
+      expected: "given together with its partner",
+      got: "undefined",
+    });
   }
   const Xv = hasVal ? inputs(data.xVal, "fit", "data.xVal") : null;
   const Yv = Xv ? targets(data.yVal, Xv.shape[0], classification, "fit", "data.yVal") : null;
@@ -416,7 +453,12 @@ function makeOptimizer(o: Readonly<FitOptions>, params: Record<string, Tensor>):
     case "sgd":
       return new Sgd(params, { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum });
     default:
-      throw new OptionError({ fn: "fit", arg: "options.optimizer", expected: '"adam", "adamw", "sgd" or an Optimizer', got: describeValue(opt) });
+      throw new OptionError({
+        fn: "fit",
+        arg: "options.optimizer",
+        expected: '"adam", "adamw", "sgd" or an Optimizer',
+        got: describeValue(opt),
+      });
   }
 }
 

@@ -18,7 +18,9 @@ export type InitName = "kaimingUniform" | "kaimingNormal" | "xavierUniform" | "x
 
 /** fanIn and fanOut of a weight shape [fanIn, fanOut] (leading axes multiply into fanIn). */
 export function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {
-  if (shape.length < 2) throw new DomainError({ fn: "fans", arg: "shape", expected: "rank ≥ 2 (a weight)", got: `[${shape}]` });
+  if (shape.length < 2) {
+    throw new DomainError({ fn: "fans", arg: "shape", expected: "rank ≥ 2 (a weight)", got: `[${shape}]` });
+  }
   const fanOut = shape[shape.length - 1];
   return { fanIn: shapeSize(shape) / fanOut, fanOut };
 }
@@ -109,10 +111,11 @@ export function torchDefault(shape: readonly number[], seed: Rng | number): Tens
 }
 
 /** The initialiser called `name`. */
-export const INITIALIZERS: Readonly<Record<InitName, (shape: readonly number[], seed: Rng | number) => Tensor>> = Object.freeze({
-  kaimingUniform: (s: readonly number[], r: Rng | number) => kaimingUniform(s, r),
-  kaimingNormal: (s: readonly number[], r: Rng | number) => kaimingNormal(s, r),
-  xavierUniform: (s: readonly number[], r: Rng | number) => xavierUniform(s, r),
-  xavierNormal: (s: readonly number[], r: Rng | number) => xavierNormal(s, r),
-  torchDefault,
-});
+export const INITIALIZERS: Readonly<Record<InitName, (shape: readonly number[], seed: Rng | number) => Tensor>> = Object
+  .freeze({
+    kaimingUniform: (s: readonly number[], r: Rng | number) => kaimingUniform(s, r),
+    kaimingNormal: (s: readonly number[], r: Rng | number) => kaimingNormal(s, r),
+    xavierUniform: (s: readonly number[], r: Rng | number) => xavierUniform(s, r),
+    xavierNormal: (s: readonly number[], r: Rng | number) => xavierNormal(s, r),
+    torchDefault,
+  });

@@ -66,7 +66,12 @@ export class Linear implements Module {
     assertInteger(outFeatures, "Linear", "outFeatures", 1);
     const init = options.init ?? "kaimingUniform";
     if (!(init in INITIALIZERS)) {
-      throw new OptionError({ fn: "Linear", arg: "options.init", expected: `one of ${Object.keys(INITIALIZERS).join(", ")}`, got: describeValue(init) });
+      throw new OptionError({
+        fn: "Linear",
+        arg: "options.init",
+        expected: `one of ${Object.keys(INITIALIZERS).join(", ")}`,
+        got: describeValue(init),
+      });
     }
     const rng = typeof options.seed === "object" ? options.seed : new Rng(options.seed ?? 0);
     this.weight = INITIALIZERS[init]([inFeatures, outFeatures], rng);
@@ -82,7 +87,12 @@ export class Linear implements Module {
    */
   forward(x: Tensor): Tensor {
     if (x.shape[x.rank - 1] !== this.weight.shape[0]) {
-      throw new ShapeError({ fn: "Linear.forward", arg: "x", expected: `last axis ${this.weight.shape[0]}`, got: `shape [${x.shape}]` });
+      throw new ShapeError({
+        fn: "Linear.forward",
+        arg: "x",
+        expected: `last axis ${this.weight.shape[0]}`,
+        got: `shape [${x.shape}]`,
+      });
     }
     const y = matmul(x, this.weight);
     return this.bias ? add(y, this.bias) : y;
@@ -132,7 +142,12 @@ export class Activation implements Module {
   /** @throws {OptionError} for an unknown name */
   constructor(name: ActivationName) {
     if (!(name in ACTIVATIONS)) {
-      throw new OptionError({ fn: "Activation", arg: "name", expected: `one of ${Object.keys(ACTIVATIONS).join(", ")}`, got: describeValue(name) });
+      throw new OptionError({
+        fn: "Activation",
+        arg: "name",
+        expected: `one of ${Object.keys(ACTIVATIONS).join(", ")}`,
+        got: describeValue(name),
+      });
     }
     this.name = name;
     this.#f = ACTIVATIONS[name];
@@ -213,7 +228,9 @@ export interface MlpOptions {
  * ```
  */
 export function mlp(sizes: readonly number[], options: MlpOptions = {}): Sequential {
-  if (!Array.isArray(sizes) || sizes.length < 2) throw new ShapeError({ fn: "mlp", arg: "sizes", expected: "at least two layer widths", got: describeValue(sizes) });
+  if (!Array.isArray(sizes) || sizes.length < 2) {
+    throw new ShapeError({ fn: "mlp", arg: "sizes", expected: "at least two layer widths", got: describeValue(sizes) });
+  }
   sizes.forEach((s, i) => assertInteger(s, "mlp", `sizes[${i}]`, 1));
   const rng = new Rng(options.seed ?? 0);
   const layers: Module[] = [];

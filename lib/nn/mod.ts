@@ -27,11 +27,53 @@
  * @module
  */
 
-export { Activation, type ActivationName, Linear, type LinearOptions, mlp, type MlpOptions, type Module, Sequential } from "./layers.ts";
-export { fans, INITIALIZERS, type InitName, kaimingNormal, kaimingUniform, torchDefault, xavierNormal, xavierUniform } from "./init.ts";
-export { Adam, ADAM_DEFAULTS, type AdamOptions, AdamW, ADAMW_DEFAULTS, type Optimizer, type OptimizerState, Sgd, SGD_DEFAULTS, type SgdOptions } from "./optim.ts";
+export {
+  Activation,
+  type ActivationName,
+  Linear,
+  type LinearOptions,
+  mlp,
+  type MlpOptions,
+  type Module,
+  Sequential,
+} from "./layers.ts";
+export {
+  fans,
+  INITIALIZERS,
+  type InitName,
+  kaimingNormal,
+  kaimingUniform,
+  torchDefault,
+  xavierNormal,
+  xavierUniform,
+} from "./init.ts";
+export {
+  Adam,
+  ADAM_DEFAULTS,
+  type AdamOptions,
+  AdamW,
+  ADAMW_DEFAULTS,
+  type Optimizer,
+  type OptimizerState,
+  Sgd,
+  SGD_DEFAULTS,
+  type SgdOptions,
+} from "./optim.ts";
 export { constantLr, cosineLr, exponentialLr, type Schedule, stepLr, warmupLr } from "./schedule.ts";
 export { clipGradNorm, clipGradValue } from "./clip.ts";
-export { type MinibatchOptions, minibatches } from "./batches.ts";
-export { type EpochInfo, evaluate, type EvaluateResult, fit, FIT_DEFAULTS, type FitData, type FitOptions, type FitResult, type LossFn, type LossName, progressLine, type Target } from "./fit.ts";
+export { minibatches, type MinibatchOptions } from "./batches.ts";
+export {
+  type EpochInfo,
+  evaluate,
+  type EvaluateResult,
+  fit,
+  FIT_DEFAULTS,
+  type FitData,
+  type FitOptions,
+  type FitResult,
+  type LossFn,
+  type LossName,
+  progressLine,
+  type Target,
+} from "./fit.ts";
 export { type Checkpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";

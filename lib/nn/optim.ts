@@ -43,14 +43,16 @@ export interface OptimizerState {
 }
 
 function checkGrad(fn: string, name: string, p: Tensor, g: Tensor): void {
-  if (g.size !== p.size) throw new ShapeError({ fn, arg: `grads.${name}`, expected: `shape [${p.shape}]`, got: `[${g.shape}]` });
+  if (g.size !== p.size) {
+    throw new ShapeError({ fn, arg: `grads.${name}`, expected: `shape [${p.shape}]`, got: `[${g.shape}]` });
+  }
 }
 
 abstract class Base implements Optimizer {
   lr: number;
   readonly params: Readonly<Record<string, Tensor>>;
   steps = 0;
-  protected readonly buffers = new Map<string, Float64Array>();
+  protected readonly buffers: Map<string, Float64Array> = new Map();
   protected abstract readonly kind: string;
 
   constructor(params: Readonly<Record<string, Tensor>>, lr: number) {
@@ -73,7 +75,14 @@ abstract class Base implements Optimizer {
   }
 
   loadStateDict(state: OptimizerState): void {
-    if (state.kind !== this.kind) throw new ShapeError({ fn: "loadStateDict", arg: "state.kind", expected: `"${this.kind}"`, got: `"${state.kind}"` });
+    if (state.kind !== this.kind) {
+      throw new ShapeError({
+        fn: "loadStateDict",
+        arg: "state.kind",
+        expected: `"${this.kind}"`,
+        got: `"${state.kind}"`,
+      });
+    }
     this.steps = state.steps;
     this.lr = state.lr;
     this.buffers.clear();
@@ -96,7 +105,13 @@ export interface SgdOptions {
 }
 
 /** Defaults of {@linkcode Sgd}. */
-export const SGD_DEFAULTS: Readonly<SgdOptions> = Object.freeze({ lr: 0.01, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 });
+export const SGD_DEFAULTS: Readonly<SgdOptions> = Object.freeze({
+  lr: 0.01,
+  momentum: 0,
+  dampening: 0,
+  nesterov: false,
+  weightDecay: 0,
+});
 
 const SGD_CONSTRAINTS: ConstraintTable<SgdOptions> = {
   lr: { kind: "number", min: 0 },
@@ -134,7 +149,12 @@ export class Sgd extends Base {
     const o = resolveOptions("Sgd", SGD_DEFAULTS, options, SGD_CONSTRAINTS);
     super(params, o.lr);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
-      throw new ShapeError({ fn: "Sgd", arg: "options.nesterov", expected: "momentum > 0 and dampening = 0", got: `momentum ${o.momentum}, dampening ${o.dampening}` });
+      throw new ShapeError({
+        fn: "Sgd",
+        arg: "options.nesterov",
+        expected: "momentum > 0 and dampening = 0",
+        got: `momentum ${o.momentum}, dampening ${o.dampening}`,
+      });
     }
     this.options = o;
   }
@@ -177,7 +197,13 @@ export interface AdamOptions {
 }
 
 /** Defaults of {@linkcode Adam}. */
-export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({ lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({
+  lr: 1e-3,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  weightDecay: 0,
+});
 /** Defaults of {@linkcode AdamW} (torch's: weight decay 0.01). */
 export const ADAMW_DEFAULTS: Readonly<AdamOptions> = Object.freeze({ ...ADAM_DEFAULTS, weightDecay: 0.01 });
 
@@ -214,7 +240,11 @@ export class Adam extends Base {
    * @param options {@linkcode AdamOptions}
    * @throws {OptionError} for an unknown or out-of-range option
    */
-  constructor(params: Readonly<Record<string, Tensor>>, options?: Partial<AdamOptions>, defaults: Readonly<AdamOptions> = ADAM_DEFAULTS) {
+  constructor(
+    params: Readonly<Record<string, Tensor>>,
+    options?: Partial<AdamOptions>,
+    defaults: Readonly<AdamOptions> = ADAM_DEFAULTS,
+  ) {
     const o = resolveOptions(defaults === ADAM_DEFAULTS ? "Adam" : "AdamW", defaults, options, ADAM_CONSTRAINTS);
     super(params, o.lr);
     this.options = o;

@@ -111,7 +111,11 @@ Deno.test("customVjp: surrogate-gradient spike (Heaviside forward, β·σ'(βv) 
 
 Deno.test("customVjp with the exact derivative passes checkGrads; a wrong one fails it", () => {
   const sp = (wrong: number) =>
-    ad.customVjp<Tensor>("softplus", (x) => ({ out: ad.softplus(x), residuals: x }), (g, x) => [ad.mul(g, ad.mul(ad.sigmoid(x), wrong))]);
+    ad.customVjp<Tensor>(
+      "softplus",
+      (x) => ({ out: ad.softplus(x), residuals: x }),
+      (g, x) => [ad.mul(g, ad.mul(ad.sigmoid(x), wrong))],
+    );
   const x = ad.randn([3, 2], 7);
   assert.ok(ad.checkGrads(sp(1), [x]).ok);
   assert.ok(!ad.checkGrads(sp(1.001), [x]).ok);

@@ -1,6 +1,6 @@
 import { assertThrowsArg } from "../_helpers.ts";
 import * as ad from "../../lib/autodiff/mod.ts";
-import { Tensor } from "../../lib/autodiff/mod.ts";
+import type { Tensor } from "../../lib/autodiff/mod.ts";
 
 const t = ad.tensor;
 const x23 = t([[1, 2, 3], [4, 5, 6]]);
@@ -33,15 +33,35 @@ const cases: [string, () => unknown, string, string][] = [
   ["crossEntropy: wrong number of labels", () => ad.crossEntropy(x23, [0]), "target", "shape"],
   ["crossEntropy: rank-3 logits", () => ad.crossEntropy(ad.zeros([1, 2, 3]), [0]), "logits", "shape"],
   ["mseLoss: shapes differ", () => ad.mseLoss(x23, t([1, 2, 3])), "target", "shape"],
-  ["mseLoss: unknown reduction", () => ad.mseLoss(x23, x23, { reduction: "avg" as "mean" }), "options.reduction", "option"],
+  [
+    "mseLoss: unknown reduction",
+    () => ad.mseLoss(x23, x23, { reduction: "avg" as "mean" }),
+    "options.reduction",
+    "option",
+  ],
   ["binaryCrossEntropy: shapes differ", () => ad.binaryCrossEntropy(t([0.5]), t([1, 0])), "target", "shape"],
   ["item: more than one entry", () => x23.item(), "this", "shape"],
   ["valueAndGrad: non-scalar output", () => ad.valueAndGrad((p) => ad.mul(p, 2), x23), "f", "shape"],
-  ["valueAndGrad: params holds a number", () => ad.valueAndGrad(() => ad.sum(x23), { a: 1 as unknown as Tensor }), "params.a", "type"],
+  [
+    "valueAndGrad: params holds a number",
+    () => ad.valueAndGrad(() => ad.sum(x23), { a: 1 as unknown as Tensor }),
+    "params.a",
+    "type",
+  ],
   ["vjp: a primal that is not a tensor", () => ad.vjp((a) => a, [1] as unknown as Tensor), "primals[0]", "type"],
   ["vjp: cotangent of the wrong shape", () => ad.vjp((a) => a, x23).vjp(t([1, 2])), "cotangent", "shape"],
-  ["customVjp: fwd not a function", () => ad.customVjp("c", 1 as unknown as () => { out: Tensor }, () => []), "fwd", "type"],
-  ["checkGrads: unknown option", () => ad.checkGrads(ad.exp, [x23], { tol: 1 } as unknown as { eps: number }), "options.tol", "option"],
+  [
+    "customVjp: fwd not a function",
+    () => ad.customVjp("c", 1 as unknown as () => { out: Tensor }, () => []),
+    "fwd",
+    "type",
+  ],
+  [
+    "checkGrads: unknown option",
+    () => ad.checkGrads(ad.exp, [x23], { tol: 1 } as unknown as { eps: number }),
+    "options.tol",
+    "option",
+  ],
 ];
 for (const [name, f, arg, code] of cases) {
   Deno.test(`rejects ${name}, naming '${arg}'`, () => {

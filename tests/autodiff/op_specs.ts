@@ -3,7 +3,7 @@
  * `lax_autodiff_test` style): for each op, how to build its inputs from a random base shape
  * and a seed, which domain keeps the inputs away from kinks and singularities, and the call.
  */
-import { Rng } from "../../lib/core/rng.ts";
+import type { Rng } from "../../lib/core/rng.ts";
 import * as ad from "../../lib/autodiff/mod.ts";
 import type { Tensor } from "../../lib/autodiff/mod.ts";
 
@@ -44,7 +44,12 @@ function unarySpec(name: string, f: (x: Tensor) => Tensor, g?: (v: number) => nu
   return { name, make: (s, r) => ({ inputs: [rand(s, r, g)], f }) };
 }
 
-function binarySpec(name: string, f: (a: Tensor, b: Tensor) => Tensor, ga?: (v: number) => number, gb?: (v: number) => number): OpSpec {
+function binarySpec(
+  name: string,
+  f: (a: Tensor, b: Tensor) => Tensor,
+  ga?: (v: number) => number,
+  gb?: (v: number) => number,
+): OpSpec {
   return {
     name,
     make: (s, r) => {
@@ -226,9 +231,19 @@ export const OP_SPECS: readonly OpSpec[] = [
     },
   },
   binarySpecSame("binaryCrossEntropy", (p, t) => ad.binaryCrossEntropy(p, t), prob, prob),
-  binarySpecSame("binaryCrossEntropyWithLogits", (z, t) => ad.binaryCrossEntropyWithLogits(z, t, { reduction: "none" }), (v) => 3 * v, prob),
+  binarySpecSame(
+    "binaryCrossEntropyWithLogits",
+    (z, t) => ad.binaryCrossEntropyWithLogits(z, t, { reduction: "none" }),
+    (v) => 3 * v,
+    prob,
+  ),
 ];
 
-function binarySpecSame(name: string, f: (a: Tensor, b: Tensor) => Tensor, ga?: (v: number) => number, gb?: (v: number) => number): OpSpec {
+function binarySpecSame(
+  name: string,
+  f: (a: Tensor, b: Tensor) => Tensor,
+  ga?: (v: number) => number,
+  gb?: (v: number) => number,
+): OpSpec {
   return { name, make: (s, r) => ({ inputs: [rand(s, r, ga), rand(s, r, gb)], f }) };
 }

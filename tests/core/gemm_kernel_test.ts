@@ -5,7 +5,18 @@ import { wasmGemm } from "../../lib/core/_gemm_wasm.ts";
 import { Rng } from "../../lib/core/rng.ts";
 
 /** Textbook triple loop over explicit strides: the oracle. */
-function naive(tA: boolean, tB: boolean, m: number, n: number, k: number, alpha: number, a: Float64Array, b: Float64Array, beta: number, c0: Float64Array): Float64Array {
+function naive(
+  tA: boolean,
+  tB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float64Array,
+  b: Float64Array,
+  beta: number,
+  c0: Float64Array,
+): Float64Array {
   const c = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {

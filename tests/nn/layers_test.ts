@@ -24,7 +24,10 @@ import { tensor } from "../../lib/autodiff/mod.ts";
 
 Deno.test("initialisers: seeded, within their bounds, with the right variance (n = 40,000, 3 sd)", () => {
   const shape = [400, 100];
-  assert.deepEqual(Array.from(kaimingUniform(shape, 5).data.slice(0, 5)), Array.from(kaimingUniform(shape, 5).data.slice(0, 5)));
+  assert.deepEqual(
+    Array.from(kaimingUniform(shape, 5).data.slice(0, 5)),
+    Array.from(kaimingUniform(shape, 5).data.slice(0, 5)),
+  );
   const cases: [string, Float64Array, number, number][] = [
     ["kaimingUniform", kaimingUniform(shape, 1).data, 2 / 400, Math.sqrt(6 / 400)],
     ["kaimingNormal", kaimingNormal(shape, 2).data, 2 / 400, Infinity],
@@ -40,7 +43,10 @@ Deno.test("initialisers: seeded, within their bounds, with the right variance (n
     }
     const est = s / d.length;
     // var of the variance estimate ≈ 2σ⁴/n (normal) — 3 sd
-    assert.ok(Math.abs(est - variance) < 3 * variance * Math.sqrt(2 / d.length) * 1.5, `${name}: variance ${est} vs ${variance}`);
+    assert.ok(
+      Math.abs(est - variance) < 3 * variance * Math.sqrt(2 / d.length) * 1.5,
+      `${name}: variance ${est} vs ${variance}`,
+    );
   }
 });
 
@@ -53,7 +59,11 @@ Deno.test("Linear: forward = x·W + b; mlp names parameters like torch Sequentia
   const y = net.forward(randn([2, 4], 0));
   assert.deepEqual(y.shape, [2, 3]);
   const p = net.parameters();
-  assertAllClose(y.data, add(matmul(relu(add(matmul(randn([2, 4], 0), p["0.weight"]), p["0.bias"])), p["2.weight"]), p["2.bias"]).data, 0);
+  assertAllClose(
+    y.data,
+    add(matmul(relu(add(matmul(randn([2, 4], 0), p["0.weight"]), p["0.bias"])), p["2.weight"]), p["2.bias"]).data,
+    0,
+  );
   assert.ok(new Linear(3, 2, { init: "torchDefault" }).bias!.data.some((v) => v !== 0));
   assertThrowsArg(() => new Linear(0, 2), "inFeatures", "domain");
   assertThrowsArg(() => l.forward(randn([2, 4], 0)), "x", "shape");
