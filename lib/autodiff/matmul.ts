@@ -131,3 +131,53 @@ export function matmul(a: TensorLike, b: TensorLike): Tensor {
     return [ga, gb];
   });
 }
+
+/**
+ * Affine map x·W + b in one op (torch `F.linear` with W stored [in, out]): one output array and
+ * one pass instead of a matmul followed by a broadcast add. VJP: dx = G·Wᵀ, dW = xᵀ·G,
+ * db = Σ_rows G.
+ *
+ * @param x inputs (…, in), rank ≥ 2 (leading axes are folded into rows)
+ * @param w weight [in, out]
+ * @param b bias [out] (optional)
+ * @throws {ShapeError} when the widths do not match
+ * @example
+ * ```ts
+ * import { linear, tensor } from "@parsimony/parsimony/autodiff";
+ * linear(tensor([[1, 2]]), tensor([[1], [1]]), tensor([10])).toArray(); // => [[13]]
+ * ```
+ */
+export function linear(x: TensorLike, w: TensorLike, b?: TensorLike): Tensor {
+  const X = asTensor(x, "linear", "x"), W = asTensor(w, "linear", "w");
+  if (X.rank < 2) {
+    throw new ShapeError({ fn: "linear", arg: "x", expected: "rank ≥ 2 ([batch, in])", got: `shape [${X.shape}]` });
+  }
+  if (W.rank !== 2 || W.shape[0] !== X.shape[X.rank - 1]) {
+    throw new ShapeError({
+      fn: "linear",
+      arg: "w",
+      expected: `shape [${X.shape[X.rank - 1]}, out]`,
+      got: `[${W.shape}]`,
+    });
+  }
+  const k = W.shape[0], n = W.shape[1], rows = X.size / k;
+  const B = b === undefined ? null : asTensor(b, "linear", "b");
+  if (B && (B.rank !== 1 || B.size !== n)) {
+    throw new ShapeError({ fn: "linear", arg: "b", expected: `shape [${n}]`, got: `[${B.shape}]` });
+  }
+  const xd = X.data, wd = W.data;
+  const out = new Float64Array(rows * n);
+  if (B) { for (let o = 0; o < out.length; o += n) out.set(B.data, o); }
+  gemmUnchecked(false, false, rows, n, k, 1, xd, wd, B ? 1 : 0, out);
+  const inputs = B ? [X, W, B] : [X, W];
+  return record(new Tensor(out, [...X.shape.slice(0, -1), n]), inputs, (g, needs) => {
+    let gx: Float64Array | null = null, gw: Float64Array | null = null, gb: Float64Array | null = null;
+    if (needs[0]) gemmUnchecked(false, true, rows, k, n, 1, g, wd, 0, gx = new Float64Array(rows * k));
+    if (needs[1]) gemmUnchecked(true, false, k, n, rows, 1, xd, g, 0, gw = new Float64Array(k * n));
+    if (B && needs[2]) {
+      gb = new Float64Array(n);
+      for (let o = 0; o < g.length; o += n) for (let j = 0; j < n; j++) gb[j] += g[o + j];
+    }
+    return B ? [gx, gw, gb] : [gx, gw];
+  });
+}

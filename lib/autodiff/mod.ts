@@ -13,7 +13,7 @@
  * | {@linkcode customVjp} | `custom.ts` | user ops with their own backward (surrogate spikes, straight-through, max-plus) |
  * | {@linkcode checkGrads} | `check_grads.ts` | gradients vs central finite differences |
  * | {@linkcode add}, {@linkcode mul}, {@linkcode pow}, {@linkcode exp}, {@linkcode clamp}, {@linkcode where}, … | `elementwise.ts` | broadcasting arithmetic |
- * | {@linkcode matmul} | `matmul.ts` | batched matrix product (lib/core `gemmUnchecked`) |
+ * | {@linkcode matmul}, {@linkcode linear} | `matmul.ts` | batched matrix product and fused x·W + b (lib/core `gemmUnchecked`) |
  * | {@linkcode reshape}, {@linkcode transpose}, {@linkcode broadcastTo}, {@linkcode concat}, {@linkcode slice}, {@linkcode gather} | `shape.ts` | shapes and indexing |
  * | {@linkcode sum}, {@linkcode mean}, {@linkcode max}, {@linkcode min}, {@linkcode logsumexp} | `reduce.ts` | reductions along axes |
  * | {@linkcode relu}, {@linkcode sigmoid}, {@linkcode gelu}, {@linkcode softmax}, {@linkcode logSoftmax}, … | `activation.ts` | activations |
@@ -75,7 +75,7 @@ export {
   sub,
   where,
 } from "./elementwise.ts";
-export { matmul } from "./matmul.ts";
+export { linear, matmul } from "./matmul.ts";
 export { broadcastTo, concat, gather, reshape, slice, transpose } from "./shape.ts";
 export { logsumexp, max, mean, min, sum } from "./reduce.ts";
 export { gelu, leakyRelu, logSoftmax, relu, sigmoid, softmax, softplus, tanh } from "./activation.ts";

@@ -12,8 +12,7 @@ import { describeValue, OptionError, ShapeError } from "../core/errors.ts";
 import { Rng } from "../core/rng.ts";
 import { assertInteger } from "../core/validate.ts";
 import { gelu, leakyRelu, relu, sigmoid, softplus, tanh } from "../autodiff/activation.ts";
-import { add } from "../autodiff/elementwise.ts";
-import { matmul } from "../autodiff/matmul.ts";
+import { linear, matmul } from "../autodiff/matmul.ts";
 import { type Tensor, zeros } from "../autodiff/tensor.ts";
 import { INITIALIZERS, type InitName } from "./init.ts";
 
@@ -94,8 +93,7 @@ export class Linear implements Module {
         got: `shape [${x.shape}]`,
       });
     }
-    const y = matmul(x, this.weight);
-    return this.bias ? add(y, this.bias) : y;
+    return this.bias ? linear(x, this.weight, this.bias) : matmul(x, this.weight);
   }
 
   /** `{ weight, bias }`. */

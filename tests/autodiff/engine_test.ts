@@ -157,3 +157,14 @@ Deno.test("logsumexp and logSoftmax stay finite at ±1e308 and with −∞ entri
   const g = ad.grad((v: Tensor) => ad.logsumexp(v))(t([-Infinity, 0]));
   assert.deepEqual(Array.from(g.data), [0, 1]);
 });
+
+Deno.test("linear(x, W, b) equals add(matmul(x, W), b) bitwise, values and gradients", () => {
+  const x = ad.randn([5, 4], 1), W = ad.randn([4, 3], 2), b = ad.randn([3], 3);
+  const f1 = (p: Tensor[]) => ad.sum(ad.tanh(ad.linear(p[0], p[1], p[2])));
+  const f2 = (p: Tensor[]) => ad.sum(ad.tanh(ad.add(ad.matmul(p[0], p[1]), p[2])));
+  const r1 = ad.valueAndGrad(f1, [x, W, b]), r2 = ad.valueAndGrad(f2, [x, W, b]);
+  assert.equal(r1.value, r2.value);
+  r1.grads.forEach((g, i) => assert.deepEqual(Array.from(g.data), Array.from(r2.grads[i].data)));
+  assertThrowsArg(() => ad.linear(x, ad.randn([3, 3], 0)), "w", "shape");
+  assertThrowsArg(() => ad.linear(x, W, ad.zeros([4])), "b", "shape");
+});

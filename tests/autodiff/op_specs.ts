@@ -116,6 +116,14 @@ export const OP_SPECS: readonly OpSpec[] = [
     },
   },
   {
+    name: "linear (x·W + b, batched x)",
+    make: (s, r) => {
+      const [k, n] = [s[s.length - 1], 1 + r.integer(4)];
+      const xs = s.length >= 2 ? s : [1 + r.integer(3), ...s];
+      return { inputs: [rand(xs, r), rand([k, n], r), rand([n], r)], f: (x, w, b) => ad.linear(x, w, b) };
+    },
+  },
+  {
     name: "transpose",
     make: (s, r) => {
       const perm = Array.from(r.permutation(s.length));
