@@ -14,7 +14,8 @@
  * | {@linkcode checkGrads} | `check_grads.ts` | gradients vs central finite differences |
  * | {@linkcode add}, {@linkcode mul}, {@linkcode pow}, {@linkcode exp}, {@linkcode clamp}, {@linkcode where}, … | `elementwise.ts` | broadcasting arithmetic |
  * | {@linkcode matmul}, {@linkcode linear} | `matmul.ts` | batched matrix product and fused x·W + b (lib/core `gemmUnchecked`) |
- * | {@linkcode reshape}, {@linkcode transpose}, {@linkcode broadcastTo}, {@linkcode concat}, {@linkcode slice}, {@linkcode gather} | `shape.ts` | shapes and indexing |
+ * | {@linkcode reshape}, {@linkcode transpose}, {@linkcode broadcastTo}, {@linkcode concat}, {@linkcode stack}, {@linkcode slice}, {@linkcode gather} | `shape.ts` | shapes and indexing |
+ * | {@linkcode pairwiseSqDist} | `distance.ts` | squared distances for Gram matrices (lib/core forward) |
  * | {@linkcode sum}, {@linkcode mean}, {@linkcode max}, {@linkcode min}, {@linkcode logsumexp} | `reduce.ts` | reductions along axes |
  * | {@linkcode relu}, {@linkcode sigmoid}, {@linkcode gelu}, {@linkcode softmax}, {@linkcode logSoftmax}, … | `activation.ts` | activations |
  * | {@linkcode mseLoss}, {@linkcode crossEntropy}, {@linkcode binaryCrossEntropy}, … | `loss.ts` | fused losses |
@@ -76,7 +77,8 @@ export {
   where,
 } from "./elementwise.ts";
 export { linear, matmul } from "./matmul.ts";
-export { broadcastTo, concat, gather, reshape, slice, transpose } from "./shape.ts";
+export { broadcastTo, concat, gather, reshape, slice, stack, transpose } from "./shape.ts";
+export { pairwiseSqDist } from "./distance.ts";
 export { logsumexp, max, mean, min, sum } from "./reduce.ts";
 export { gelu, leakyRelu, logSoftmax, relu, sigmoid, softmax, softplus, tanh } from "./activation.ts";
 export {

@@ -294,3 +294,32 @@ export function gather(x: TensorLike, indices: ArrayLike<number>, axis = 0): Ten
     return [gx];
   });
 }
+
+/**
+ * Join equally shaped tensors along a new axis (numpy `stack`): reshape each to insert a
+ * length-1 axis, then {@linkcode concat}. Differentiable through those two ops.
+ *
+ * @param xs tensors of one shape
+ * @param axis position of the new axis in the result (default 0; negative counts from the end)
+ * @throws {ShapeError} for an empty list, differing shapes, or a result of rank > 4
+ * @example
+ * ```ts
+ * import { stack, tensor } from "@parsimony/parsimony/autodiff";
+ * stack([tensor([1, 2]), tensor([3, 4])], 1).toArray(); // => [[1, 3], [2, 4]]
+ * ```
+ */
+export function stack(xs: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(xs) || xs.length === 0) {
+    throw new ShapeError({ fn: "stack", arg: "xs", expected: "a non-empty array of tensors", got: describeValue(xs) });
+  }
+  const T = xs.map((x, i) => asTensor(x, "stack", `xs[${i}]`));
+  const r = T[0].rank;
+  const a = normAxis(axis, r + 1, "stack");
+  T.forEach((t, i) => {
+    if (t.rank !== r || t.shape.some((d, j) => d !== T[0].shape[j])) {
+      throw new ShapeError({ fn: "stack", arg: `xs[${i}]`, expected: `shape [${T[0].shape}]`, got: `[${t.shape}]` });
+    }
+  });
+  const shape = [...T[0].shape.slice(0, a), 1, ...T[0].shape.slice(a)];
+  return concat(T.map((t) => reshape(t, shape)), a);
+}

@@ -168,3 +168,13 @@ Deno.test("linear(x, W, b) equals add(matmul(x, W), b) bitwise, values and gradi
   assertThrowsArg(() => ad.linear(x, ad.randn([3, 3], 0)), "w", "shape");
   assertThrowsArg(() => ad.linear(x, W, ad.zeros([4])), "b", "shape");
 });
+
+Deno.test("Gram building block: CS divergence of a = [0,1,2], b = [0.5,2.5], σ = 1 is 0.1475983784 (IB card O6, 1e-10)", () => {
+  const a = t([[0], [1], [2]]), b = t([[0.5], [2.5]]);
+  const logMeanK = (x: Tensor, y?: Tensor) => ad.log(ad.mean(ad.exp(ad.mul(ad.pairwiseSqDist(x, y), -0.5))));
+  const dcs = ad.add(ad.add(logMeanK(a), logMeanK(b)), ad.mul(-2, logMeanK(a, b)));
+  assertClose(dcs.item(), 0.1475983784, 0, 1e-10);
+  assert.deepEqual([0, 4, 8].map((i) => ad.pairwiseSqDist(ad.randn([3, 5], 1)).data[i]), [0, 0, 0]); // exact zero diagonal
+  // the divergence is differentiable in the sample positions (checked against central differences)
+  assert.ok(ad.checkGrads((x) => ad.add(ad.add(logMeanK(x), logMeanK(b)), ad.mul(-2, logMeanK(x, b))), [a]).ok);
+});

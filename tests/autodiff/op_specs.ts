@@ -165,6 +165,28 @@ export const OP_SPECS: readonly OpSpec[] = [
     },
   },
   {
+    name: "stack",
+    make: (s, r) => {
+      const axis = r.integer(Math.min(s.length, 3) + 1);
+      const sh = s.slice(0, 3);
+      return { inputs: [rand(sh, r), rand(sh, r)], f: (a, b) => ad.stack([a, b], axis) };
+    },
+  },
+  {
+    name: "pairwiseSqDist (x, y)",
+    make: (s, r) => {
+      const [n, d, m] = [s[0], s[s.length - 1], 1 + r.integer(4)];
+      return { inputs: [rand([n, d], r), rand([m, d], r)], f: (x, y) => ad.pairwiseSqDist(x, y) };
+    },
+  },
+  {
+    name: "pairwiseSqDist (x) → Gaussian Gram",
+    make: (s, r) => {
+      const [n, d] = [s[0] + 1, s[s.length - 1]];
+      return { inputs: [rand([n, d], r)], f: (x) => ad.exp(ad.mul(ad.pairwiseSqDist(x), -0.5)) };
+    },
+  },
+  {
     name: "sum",
     make: (s, r) => {
       const axes = axesOf(s.length, r), keep = r.uniform() < 0.5;
