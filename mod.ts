@@ -9,6 +9,9 @@
  * | `@parsimony/parsimony/plot` | {@linkcode plot} | Plotly figure builders, notebook display, offline HTML reports |
  * | `@parsimony/parsimony/table` | {@linkcode table} | results as nodejs-polars DataFrames, CSV/Parquet |
  * | `@parsimony/parsimony/experiments` | {@linkcode experiments} | seeded paper reproductions behind `deno task repro` |
+ * | `@parsimony/parsimony/autodiff` | {@linkcode autodiff} | reverse-mode autodiff over f64 tensors, custom VJPs, gradient checks |
+ * | `@parsimony/parsimony/nn` | {@linkcode nn} | layers, initialisers, SGD/Adam/AdamW, schedules, `fit`, checkpoints |
+ * | `@parsimony/parsimony/data` | {@linkcode data} | vendored real data sets (digits, MNIST 10k, Boston, diabetes, CPS wages) with seeded splits |
  *
  * @example
  * ```ts
@@ -24,3 +27,6 @@ export * as core from "./lib/core/mod.ts";
 export * as plot from "./lib/plot/mod.ts";
 export * as table from "./lib/table/mod.ts";
 export * as experiments from "./lib/experiments/mod.ts";
+export * as autodiff from "./lib/autodiff/mod.ts";
+export * as nn from "./lib/nn/mod.ts";
+export * as data from "./lib/data/mod.ts";
