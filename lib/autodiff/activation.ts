@@ -17,7 +17,7 @@ import { forEachLine, logSoftmaxLine, normAxis } from "./_kernels.ts";
 import { asTensor, Tensor, type TensorLike } from "./tensor.ts";
 
 /**
- * max(x, 0). VJP: g where x > 0, else 0 (torch's convention at 0).
+ * max(x, 0) (NaN stays NaN). VJP: g where x > 0, else 0 (torch's convention at 0).
  *
  * @example
  * ```ts
@@ -28,10 +28,15 @@ import { asTensor, Tensor, type TensorLike } from "./tensor.ts";
 export function relu(x: TensorLike): Tensor {
   const X = asTensor(x, "relu", "x");
   const a = X.data, out = new Float64Array(X.size);
-  for (let i = 0; i < out.length; i++) out[i] = a[i] > 0 ? a[i] : 0;
+  // branch-free (signs of activations are random: a branch mispredicts half the time);
+  // v·[v > 0] + 0 maps −0 to +0 and keeps NaN
+  for (let i = 0; i < out.length; i++) {
+    const v = a[i];
+    out[i] = v * +(v > 0) + 0;
+  }
   return record(new Tensor(out, X.shape), [X], (g) => {
     const r = new Float64Array(g.length);
-    for (let i = 0; i < r.length; i++) r[i] = a[i] > 0 ? g[i] : 0;
+    for (let i = 0; i < r.length; i++) r[i] = g[i] * +(a[i] > 0);
     return [r];
   });
 }
