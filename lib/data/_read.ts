@@ -1,7 +1,8 @@
 /**
- * Reading the vendored files in `data/` with web-standard APIs only: `fetch` of a URL
- * relative to this module (a `file:` URL locally, `https:` from a registry) and
- * `DecompressionStream("gzip")`.
+ * Reading the vendored files in `data/` with web-standard APIs: `fetch` of a URL relative to
+ * this module (a `file:` URL locally, `https:` from a registry) and
+ * `DecompressionStream("gzip")`. Node's fetch cannot read `file:` URLs, so there (and only
+ * behind a feature check) the bytes come from `process.getBuiltinModule("fs")`.
  *
  * @module
  */
@@ -13,13 +14,21 @@ export function dataUrl(file: string): URL {
   return new URL(`../../data/${file}`, import.meta.url);
 }
 
-/** The bytes of a gzipped file in `data/`, decompressed. */
-export async function readGzip(file: string, fn: string): Promise<Uint8Array> {
-  const url = dataUrl(file);
-  let res: Response;
+/** Node's `fs.promises.readFile`, reached only behind a feature check (Node's fetch has no `file:`). */
+type NodeProcess = { getBuiltinModule?: (id: string) => { promises: { readFile(u: URL): Promise<Uint8Array> } } };
+
+/** The raw bytes at `url`: `fetch`, or Node's fs for a `file:` URL where fetch cannot read it. */
+async function readBytes(url: URL, fn: string): Promise<Blob> {
   try {
-    res = await fetch(url);
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return await res.blob();
   } catch (e) {
+    const proc = (globalThis as { process?: NodeProcess }).process;
+    if (url.protocol === "file:" && typeof proc?.getBuiltinModule === "function") {
+      const bytes = await proc.getBuiltinModule("fs").promises.readFile(url);
+      return new Blob([new Uint8Array(bytes)]);
+    }
     throw new BackendError({
       fn,
       arg: "data",
@@ -28,10 +37,12 @@ export async function readGzip(file: string, fn: string): Promise<Uint8Array> {
       hint: "under Deno, grant --allow-read (or --allow-net for a remote copy)",
     });
   }
-  if (!res.ok || !res.body) {
-    throw new BackendError({ fn, arg: "data", expected: `a readable ${url.href}`, got: `HTTP ${res.status}` });
-  }
-  const stream = res.body.pipeThrough(new DecompressionStream("gzip"));
+}
+
+/** The bytes of a gzipped file in `data/`, decompressed. */
+export async function readGzip(file: string, fn: string): Promise<Uint8Array> {
+  const blob = await readBytes(dataUrl(file), fn);
+  const stream = blob.stream().pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
