@@ -1,7 +1,8 @@
 /**
  * A WebAssembly SIMD (f64x2) GEMM micro-kernel, assembled at load time from the listing
- * below by a ~60-line emitter (no toolchain, no binary blob). It computes C = A·B for
- * row-major A (M×K), B (K×N), C (M×N) in the module's own memory, with M and N multiples of 4:
+ * below by a ~60-line emitter (no toolchain, no binary blob). It computes C = A·B in the
+ * module's own memory for row-major B (K×N) and C (M×N), with M and N multiples of 4, and A
+ * given by byte strides (entry (i, p) at aRow·i + aCol·p: row-major A and a stored Aᵀ alike):
  *
  * ```text
  * for i in 0, 4, …, M−4:            // 4 rows of C
@@ -66,154 +67,75 @@ const V_ZERO = [...simd(0x0c), ...new Array(16).fill(0)];
 const F64X2_ADD = simd(0xf0), F64X2_MUL = simd(0xf2);
 
 /** `for (v = 0; v < limit; v += step) body` over i32 locals. */
+// deno-fmt-ignore
 function forUp(v: number, limit: number, step: number, body: number[]): number[] {
   return [
-    ...i32(0),
-    ...set(v),
-    ...BLOCK,
-    ...LOOP,
-    ...get(v),
-    ...get(limit),
-    ...GE_U,
-    ...brIf(1),
+    ...i32(0), ...set(v),
+    ...BLOCK, ...LOOP,
+    ...get(v), ...get(limit), ...GE_U, ...brIf(1),       // exit when v ≥ limit
     ...body,
-    ...get(v),
-    ...i32(step),
-    ...ADD,
-    ...set(v),
-    ...br(0),
-    ...END,
-    ...END,
+    ...get(v), ...i32(step), ...ADD, ...set(v),
+    ...br(0), ...END, ...END,
   ];
 }
 
+// deno-fmt-ignore
 function assemble(): Uint8Array<ArrayBuffer> {
-  // params: aPtr 0, bPtr 1, cPtr 2, M 3, N 4, K 5 (byte pointers; M, N multiples of 4)
-  const [A, B, C, M, N, K] = [0, 1, 2, 3, 4, 5];
-  // i32 locals 6..15, v128 locals 16..26
-  const [I, J, P, PA, PB, PC, SA, SB, SA2, SA3] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
-  const ACC = [16, 17, 18, 19, 20, 21, 22, 23], B0 = 24, B1 = 25, AV = 26;
+  // params: aPtr 0, bPtr 1, cPtr 2, M 3, N 4, K 5 (byte pointers; M, N multiples of 4),
+  // SA 6 = bytes between rows of A, SP 7 = bytes between its columns
+  const [A, B, C, M, N, K, SA, SP] = [0, 1, 2, 3, 4, 5, 6, 7];
+  // i32 locals 8..16, v128 locals 17..27
+  const [I, J, P, PA, PB, PC, SB, SA2, SA3] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const ACC = [17, 18, 19, 20, 21, 22, 23, 24], B0 = 25, B1 = 26, AV = 27;
+  // acc += a·b
   const fma = (acc: number, b: number) => [...get(acc), ...get(AV), ...get(b), ...F64X2_MUL, ...F64X2_ADD, ...set(acc)];
+  // a = splat(A[i+r, p]); acc[r][0] += a·b0; acc[r][1] += a·b1
   const row = (r: number) => [
-    ...get(PA),
-    ...(r === 0 ? [] : [...get([0, SA, SA2, SA3][r]), ...ADD]),
-    ...V_SPLAT64,
-    ...set(AV),
-    ...fma(ACC[2 * r], B0),
-    ...fma(ACC[2 * r + 1], B1),
+    ...get(PA), ...(r === 0 ? [] : [...get([0, SA, SA2, SA3][r]), ...ADD]), ...V_SPLAT64, ...set(AV),
+    ...fma(ACC[2 * r], B0), ...fma(ACC[2 * r + 1], B1),
   ];
   const kLoop = [
-    ...get(K),
-    ...set(P),
-    ...BLOCK,
-    ...LOOP,
-    ...get(P),
-    ...EQZ,
-    ...brIf(1),
-    ...get(PB),
-    ...V_LOAD(0),
-    ...set(B0),
-    ...get(PB),
-    ...V_LOAD(16),
-    ...set(B1),
-    ...row(0),
-    ...row(1),
-    ...row(2),
-    ...row(3),
-    ...get(PA),
-    ...i32(8),
-    ...ADD,
-    ...set(PA),
-    ...get(PB),
-    ...get(SB),
-    ...ADD,
-    ...set(PB),
-    ...get(P),
-    ...i32(1),
-    ...SUB,
-    ...set(P),
-    ...br(0),
-    ...END,
-    ...END,
+    ...get(K), ...set(P),
+    ...BLOCK, ...LOOP,
+    ...get(P), ...EQZ, ...brIf(1),                      // while p ≠ 0
+    ...get(PB), ...V_LOAD(0), ...set(B0),                // b0 = B[p, j..j+1]
+    ...get(PB), ...V_LOAD(16), ...set(B1),               // b1 = B[p, j+2..j+3]
+    ...row(0), ...row(1), ...row(2), ...row(3),
+    ...get(PA), ...get(SP), ...ADD, ...set(PA),          // next column of A
+    ...get(PB), ...get(SB), ...ADD, ...set(PB),          // next row of B
+    ...get(P), ...i32(1), ...SUB, ...set(P),
+    ...br(0), ...END, ...END,
   ];
+  // C[i+r, j..j+3] = acc[r]; next row of C
   const store = (r: number) => [
-    ...get(PC),
-    ...get(ACC[2 * r]),
-    ...V_STORE(0),
-    ...get(PC),
-    ...get(ACC[2 * r + 1]),
-    ...V_STORE(16),
-    ...get(PC),
-    ...get(SB),
-    ...ADD,
-    ...set(PC),
+    ...get(PC), ...get(ACC[2 * r]), ...V_STORE(0),
+    ...get(PC), ...get(ACC[2 * r + 1]), ...V_STORE(16),
+    ...get(PC), ...get(SB), ...ADD, ...set(PC),
   ];
   const jBody = [
     ...ACC.flatMap((a) => [...V_ZERO, ...set(a)]),
-    ...get(I),
-    ...get(SA),
-    ...MUL,
-    ...get(A),
-    ...ADD,
-    ...set(PA),
-    ...get(J),
-    ...i32(3),
-    ...SHL,
-    ...get(B),
-    ...ADD,
-    ...set(PB),
+    ...get(I), ...get(SA), ...MUL, ...get(A), ...ADD, ...set(PA),                       // pa = A + i·SA
+    ...get(J), ...i32(3), ...SHL, ...get(B), ...ADD, ...set(PB),                        // pb = B + 8j
     ...kLoop,
-    ...get(I),
-    ...get(SB),
-    ...MUL,
-    ...get(C),
-    ...ADD,
-    ...get(J),
-    ...i32(3),
-    ...SHL,
-    ...ADD,
-    ...set(PC),
-    ...store(0),
-    ...store(1),
-    ...store(2),
-    ...store(3),
+    ...get(I), ...get(SB), ...MUL, ...get(C), ...ADD, ...get(J), ...i32(3), ...SHL, ...ADD, ...set(PC), // pc = C + i·SB + 8j
+    ...store(0), ...store(1), ...store(2), ...store(3),
   ];
   const body = [
-    ...get(K),
-    ...i32(3),
-    ...SHL,
-    ...set(SA),
-    ...get(N),
-    ...i32(3),
-    ...SHL,
-    ...set(SB),
-    ...get(SA),
-    ...i32(1),
-    ...SHL,
-    ...set(SA2),
-    ...get(SA2),
-    ...get(SA),
-    ...ADD,
-    ...set(SA3),
+    ...get(N), ...i32(3), ...SHL, ...set(SB),            // SB = 8N, the row stride of B and C
+    ...get(SA), ...i32(1), ...SHL, ...set(SA2),
+    ...get(SA2), ...get(SA), ...ADD, ...set(SA3),
     ...forUp(I, M, 4, forUp(J, N, 4, jBody)),
     ...END,
   ];
-  const locals = vec([[...uleb(10), 0x7f], [...uleb(11), 0x7b]]);
+  const locals = vec([[...uleb(9), 0x7f], [...uleb(11), 0x7b]]);
   const code = [...locals, ...body];
   return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, vec([[0x60, ...vec(new Array(6).fill([0x7f])), ...vec([])]])),
-    ...section(3, vec([[0]])),
-    ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...name("gemm"), 0x00, 0], [...name("memory"), 0x02, 0]])),
-    ...section(10, vec([[...uleb(code.length), ...code]])),
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,                                     // magic, version 1
+    ...section(1, vec([[0x60, ...vec(new Array(8).fill([0x7f])), ...vec([])]])),          // type: (i32 ×8) → ()
+    ...section(3, vec([[0]])),                                                           // function 0 has type 0
+    ...section(5, vec([[0x00, 1]])),                                                     // memory: 1 page, growable
+    ...section(7, vec([[...name("gemm"), 0x00, 0], [...name("memory"), 0x02, 0]])),      // exports
+    ...section(10, vec([[...uleb(code.length), ...code]])),                              // code
   ]);
 }
 
@@ -221,8 +143,17 @@ function assemble(): Uint8Array<ArrayBuffer> {
 export interface WasmGemm {
   /** The module's memory (grown on demand by the caller). */
   readonly memory: WebAssembly.Memory;
-  /** C = A·B on byte offsets into `memory`; M, N multiples of 4. */
-  readonly gemm: (aPtr: number, bPtr: number, cPtr: number, m: number, n: number, k: number) => void;
+  /** C = A·B on byte offsets into `memory`; M, N multiples of 4; A(i, p) at aPtr + aRow·i + aCol·p. */
+  readonly gemm: (
+    aPtr: number,
+    bPtr: number,
+    cPtr: number,
+    m: number,
+    n: number,
+    k: number,
+    aRow: number,
+    aCol: number,
+  ) => void;
 }
 
 function instantiate(): WasmGemm | null {

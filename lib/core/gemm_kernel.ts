@@ -101,15 +101,20 @@ function simdGemm(
   const mem = w.memory;
   if (mem.buffer.byteLength < bytes) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
   const h = new Float64Array(mem.buffer);
-  // op(A) row-major, zero rows m..mp−1
-  if (!transA) h.set(a.subarray(0, m * k), aOff);
-  else {
+  // A: row-major m×k plus zero rows (aRow = 8k, aCol = 8), or a stored Aᵀ copied as k rows of
+  // mp entries (aRow = 8, aCol = 8mp): both are plain row copies, no element-wise transpose
+  let aRow: number, aCol: number;
+  if (!transA) {
+    h.set(a.subarray(0, m * k), aOff);
+    h.fill(0, aOff + m * k, aOff + mp * k);
+    aRow = 8 * k, aCol = 8;
+  } else {
     for (let p = 0; p < k; p++) {
-      const src = p * m;
-      for (let i = 0; i < m; i++) h[aOff + i * k + p] = a[src + i];
+      h.set(a.subarray(p * m, p * m + m), aOff + p * mp);
+      h.fill(0, aOff + p * mp + m, aOff + (p + 1) * mp);
     }
+    aRow = 8, aCol = 8 * mp;
   }
-  h.fill(0, aOff + m * k, aOff + mp * k);
   // op(B) row-major k×np, zero columns n..np−1
   for (let p = 0; p < k; p++) {
     const dst = bOff + p * np;
@@ -117,7 +122,7 @@ function simdGemm(
     else for (let j = 0; j < n; j++) h[dst + j] = b[j * k + p];
     for (let j = n; j < np; j++) h[dst + j] = 0;
   }
-  w.gemm(8 * aOff, 8 * bOff, 8 * cOff, mp, np, k);
+  w.gemm(8 * aOff, 8 * bOff, 8 * cOff, mp, np, k, aRow, aCol);
   for (let i = 0; i < m; i++) {
     const src = cOff + i * np, dst = i * n;
     if (beta === 0) {
