@@ -1,12 +1,13 @@
 /**
  * One epoch of the same MLP here and in torch (CPU, float64), side by side:
  *
- *   npx deno run -A bench/mlp_vs_torch.ts [--epochs 10] [--threads 1]
+ *   npx deno run -A bench/mlp_vs_torch.ts [--epochs 10] [--threads 1] [--rounds 3]
  *
  * Model 64-128-128-10 (ReLU), batch 64, Adam(lr 1e-3), cross-entropy, on the 1797 UCI
- * digits (pixels/16); 2 warm-up epochs, then the median of `epochs` timed epochs. torch runs
- * in /usr/bin/python3 with `torch.set_num_threads(threads)` (default 1: this engine is
- * single-threaded). Prints both medians and the ratio (ours / torch).
+ * digits (pixels/16); 2 warm-up epochs, then `rounds` rounds, each timing `epochs` epochs here
+ * and then `epochs` epochs in torch (/usr/bin/python3, `torch.set_num_threads(threads)`,
+ * default 1: this engine is single-threaded), so both sides of a round see the same machine
+ * load. Prints the per-round medians and the median ratio (ours / torch).
  */
 import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
@@ -14,12 +15,17 @@ import { crossEntropy, type Tensor, tensor, valueAndGrad } from "../lib/autodiff
 import { Adam, minibatches, mlp } from "../lib/nn/mod.ts";
 import { loadDigits } from "../lib/data/mod.ts";
 import { Rng } from "../lib/core/rng.ts";
+import { wasmGemm } from "../lib/core/_gemm_wasm.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { epochs: { type: "string", default: "10" }, threads: { type: "string", default: "1" } },
+  options: {
+    epochs: { type: "string", default: "10" },
+    threads: { type: "string", default: "1" },
+    rounds: { type: "string", default: "3" },
+  },
 });
-const epochs = Number(values.epochs), threads = Number(values.threads);
+const epochs = Number(values.epochs), threads = Number(values.threads), rounds = Number(values.rounds);
 
 const d = await loadDigits();
 const n = d.x.rows;
@@ -47,29 +53,35 @@ function epoch(): number {
   return total / n;
 }
 
-for (let i = 0; i < 2; i++) epoch();
-const times: number[] = [], losses: number[] = [];
-for (let e = 0; e < epochs; e++) {
-  const t = performance.now();
-  losses.push(epoch());
-  times.push(performance.now() - t);
-}
+// Alternate rounds (ours, then torch) so both see the same machine load; report per-round medians.
 const median = (a: number[]) => a.slice().sort((p, q) => p - q)[Math.floor(a.length / 2)];
-const py = JSON.parse(
-  execFileSync("/usr/bin/python3", ["bench/mlp_vs_torch.py", String(epochs), String(threads)]).toString(),
-);
-const ours = median(times), theirs = median(py.epochMs);
+for (let i = 0; i < 2; i++) epoch();
+const rows: { ours: number; torch: number; lossOurs: number; lossTorch: number }[] = [];
+let torchVersion = "";
+for (let round = 0; round < rounds; round++) {
+  const times: number[] = [];
+  let loss = NaN;
+  for (let e = 0; e < epochs; e++) {
+    const t = performance.now();
+    loss = epoch();
+    times.push(performance.now() - t);
+  }
+  const py = JSON.parse(
+    execFileSync("/usr/bin/python3", ["bench/mlp_vs_torch.py", String(epochs), String(threads)]).toString(),
+  );
+  torchVersion = `${py.torch}, ${py.threads} thread${py.threads > 1 ? "s" : ""}`;
+  rows.push({ ours: median(times), torch: median(py.epochMs), lossOurs: loss, lossTorch: py.loss.at(-1) });
+}
 console.log(
-  `MLP 64-128-128-10, batch 64, Adam, f64, ${n} digits per epoch (median of ${epochs} epochs after 2 warm-up)`,
+  `MLP 64-128-128-10, batch 64, Adam, f64, ${n} digits per epoch; median of ${epochs} epochs per round, ${rounds} rounds`,
 );
-console.log(
-  `  parsimony (Deno ${Deno.version.deno}, 1 thread): ${ours.toFixed(1)} ms/epoch  (final loss ${
-    losses.at(-1)!.toFixed(4)
-  })`,
-);
-console.log(
-  `  torch ${py.torch} (CPU, ${py.threads} thread${py.threads > 1 ? "s" : ""}):  ${
-    theirs.toFixed(1)
-  } ms/epoch  (final loss ${py.loss.at(-1).toFixed(4)})`,
-);
-console.log(`  ratio parsimony / torch = ${(ours / theirs).toFixed(2)}  (goal ≤ 2)`);
+console.log(`gemm kernel: ${wasmGemm ? "WebAssembly SIMD (f64x2)" : "scalar JavaScript"}; torch ${torchVersion}`);
+for (const [k, r] of rows.entries()) {
+  console.log(
+    `  round ${k + 1}: parsimony ${r.ours.toFixed(1)} ms/epoch, torch ${r.torch.toFixed(1)} ms/epoch, ratio ${
+      (r.ours / r.torch).toFixed(2)
+    }  (last loss ${r.lossOurs.toFixed(4)} / ${r.lossTorch.toFixed(4)})`,
+  );
+}
+const ratio = median(rows.map((r) => r.ours / r.torch));
+console.log(`ratio parsimony / torch (median over rounds) = ${ratio.toFixed(2)}  (goal ≤ 2)`);
