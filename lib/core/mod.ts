@@ -38,3 +38,4 @@ export * from "./reduce.ts";
 export * from "./rng.ts";
 export * from "./linalg.ts";
 export * from "./diagnostics.ts";
+export * from "./select.ts";
