@@ -69,16 +69,41 @@ export function foldCode(op: ReduceOp): string {
   }
 }
 
-/** Write the state to the workgroup arrays `sh_a`, `sh_b`, `sh_f` at index `i`. */
+/**
+ * Packed state of one partial log-sum-exp as a `vec2<f32>` (m, s): s > 0 means Σ exp = s·e^m,
+ * s = 0 means "no finite term" (the sum is 0, log is −∞), s = −1 means "a +∞ term". One
+ * packed array instead of three keeps workgroup memory small (llvmpipe's JIT time grows
+ * steeply with the element count of workgroup arrays).
+ */
+export const LSE_PACK_FN = `
+fn lse_pack(m: f32, s: f32, any: bool, pin: bool) -> vec2<f32> {
+  if (pin) { return vec2<f32>(0.0, -1.0); }
+  if (!any) { return vec2<f32>(0.0, 0.0); }
+  return vec2<f32>(m, s);
+}
+fn lse_merge(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
+  if (a.y < 0.0 || b.y < 0.0) { return vec2<f32>(0.0, -1.0); }
+  if (b.y == 0.0) { return a; }
+  if (a.y == 0.0) { return b; }
+  if (b.x > a.x) { return vec2<f32>(b.x, a.y * exp(a.x - b.x) + b.y); }
+  return vec2<f32>(a.x, a.y + b.y * exp(b.x - a.x));
+}
+fn lse_value(a: vec2<f32>) -> f32 {
+  if (a.y < 0.0) { return pinf(); }
+  if (a.y == 0.0) { return ninf(); }
+  return a.x + log(a.y);
+}`;
+
+/** Write the invocation state to workgroup slot `i` (array `sh`). */
 export function toShared(op: ReduceOp, i: string): string {
   switch (op) {
     case "sum":
     case "dot":
-      return `sh_a[${i}] = s - c;`;
+      return `sh[${i}] = s - c;`;
     case "max":
-      return `sh_f[${i}] = k;`;
+      return `sh[${i}] = k;`;
     case "lse":
-      return `sh_a[${i}] = m; sh_b[${i}] = s; sh_f[${i}] = select(0u, 1u, any) | select(0u, 2u, pin);`;
+      return `sh[${i}] = lse_pack(m, s, any, pin);`;
   }
 }
 
@@ -87,32 +112,18 @@ export function mergeShared(op: ReduceOp, i: string, j: string): string {
   switch (op) {
     case "sum":
     case "dot":
-      return `sh_a[${i}] = sh_a[${i}] + sh_a[${j}];`;
+      return `sh[${i}] = sh[${i}] + sh[${j}];`;
     case "max":
-      return `sh_f[${i}] = max(sh_f[${i}], sh_f[${j}]);`;
+      return `sh[${i}] = max(sh[${i}], sh[${j}]);`;
     case "lse":
-      return `{
-        let f1 = sh_f[${i}]; let f2 = sh_f[${j}];
-        if ((f2 & 1u) != 0u) {
-          if ((f1 & 1u) == 0u) { sh_a[${i}] = sh_a[${j}]; sh_b[${i}] = sh_b[${j}]; }
-          else {
-            let m1 = sh_a[${i}]; let m2 = sh_a[${j}];
-            if (m2 > m1) { sh_b[${i}] = sh_b[${i}] * exp(m1 - m2) + sh_b[${j}]; sh_a[${i}] = m2; }
-            else { sh_b[${i}] = sh_b[${i}] + sh_b[${j}] * exp(m2 - m1); }
-          }
-        }
-        sh_f[${i}] = f1 | f2;
-      }`;
+      return `sh[${i}] = lse_merge(sh[${i}], sh[${j}]);`;
   }
 }
 
-/** Workgroup arrays used by {@linkcode toShared} / {@linkcode mergeShared}. */
+/** The workgroup array `sh` used by {@linkcode toShared} / {@linkcode mergeShared}. */
 export function sharedDecl(op: ReduceOp, size: string): string {
-  if (op === "max") return `var<workgroup> sh_f: array<u32, ${size}>;`;
-  if (op === "lse") {
-    return `var<workgroup> sh_a: array<f32, ${size}>;\nvar<workgroup> sh_b: array<f32, ${size}>;\nvar<workgroup> sh_f: array<u32, ${size}>;`;
-  }
-  return `var<workgroup> sh_a: array<f32, ${size}>;`;
+  const ty = op === "max" ? "u32" : op === "lse" ? "vec2<f32>" : "f32";
+  return `var<workgroup> sh: array<${ty}, ${size}>;`;
 }
 
 /**
@@ -125,16 +136,11 @@ export function finalCode(op: ReduceOp, i: string, b: string): string {
   switch (op) {
     case "sum":
     case "dot":
-      return `let r = ${epi(`sh_a[${i}]`)};`;
+      return `let r = ${epi(`sh[${i}]`)};`;
     case "max":
-      return `let r = ${epi(`key_f32(sh_f[${i}])`)};`;
+      return `let r = ${epi(`key_f32(sh[${i}])`)};`;
     case "lse":
-      return `var lse: f32 = 0.0;
-    let f = sh_f[${i}];
-    if ((f & 2u) != 0u) { lse = pinf(); }
-    else if ((f & 1u) == 0u) { lse = ninf(); }
-    else { lse = sh_a[${i}] + log(sh_b[${i}]); }
-    let r = ${epi("lse")};`;
+      return `let r = ${epi(`lse_value(sh[${i}])`)};`;
   }
 }
 

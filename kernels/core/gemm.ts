@@ -4,14 +4,20 @@
  * (`gaussianGram`, c = −1/(2σ²)).
  *
  * Classic shared-memory tiling: a workgroup of 16×16 invocations owns a 64×64 block of the
- * output, each invocation a 4×4 register micro-tile (outputs i = lid.y + 16r, j = lid.x + 16c,
- * so a warp's stores are 16 consecutive floats). The k dimension is walked in slabs of 16:
- * the 256 invocations cooperatively load the 64×16 slab of op(A) and the 16×64 slab of op(B)
- * into workgroup memory (8 KiB), with the load mapping chosen per layout so consecutive
- * invocations read consecutive addresses (A row-major: along k; Aᵀ: along i; B: along j;
- * Bᵀ: along k). Each loaded value is reused 64 times from shared memory and each shared read
- * feeds 4 multiply-adds from registers. Out-of-range rows/columns/slab entries are loaded as
- * 0 (which is also exact padding for squared differences) and never stored.
+ * output and each invocation a 4×4 register micro-tile (rows i = lid.y + 16r, columns
+ * j = lid.x + 16c, so 16 neighbouring invocations store 16 consecutive floats), held as four
+ * vec4 accumulators. The k dimension is walked in slabs of 8: the 256 invocations
+ * cooperatively load the 64×8 slab of op(A) and the 8×64 slab of op(B) into workgroup memory,
+ * with the load mapping chosen per layout so consecutive invocations read consecutive
+ * addresses (A row-major: along k; Aᵀ: along i; B: along j; Bᵀ: along k). The slabs are
+ * stored as vec4s gathering the four rows (columns) one invocation needs, so each step of the
+ * inner loop is two vec4 workgroup loads feeding 16 fused multiply-adds; every loaded value
+ * is reused 64 times. Out-of-range rows/columns/slab entries are loaded as 0 (exact padding
+ * for products and for squared differences) and never stored.
+ *
+ * Workgroup memory is 2 × 128 vec4 (4 KiB). Larger slabs would cut barriers, but llvmpipe's
+ * JIT time grows steeply with the element count of workgroup arrays (≈ 16 s for two
+ * `array<f32, 1024>` against < 1 s for two `array<vec4<f32>, 128>`), and CI runs on llvmpipe.
  *
  * CPU twins: `gemm`, `pairwiseSqDist`, `gaussianGram` (lib/core/blas.ts). As there, distances
  * use direct differences, not ‖x‖² + ‖y‖² − 2xᵀy, so D(X, X) has exact zeros on the diagonal.
@@ -24,7 +30,7 @@ import { defineKernel, type WgslKernel } from "../_kernel.ts";
 /** Output tile edge of the tiled kernels (rows and columns per workgroup). */
 export const GEMM_TILE = 64;
 /** k-slab depth of the tiled kernels. */
-export const GEMM_BK = 16;
+export const GEMM_BK = 8;
 
 /** What the tiled template computes. */
 export type TiledKind = "gemm" | "sqdist" | "gauss";
@@ -65,26 +71,34 @@ export function tiledKernel(v: TiledVariant): WgslKernel {
   let k = cache.get(key);
   if (k) return k;
   const T = GEMM_TILE, BK = GEMM_BK;
-  // Slab loads: element e of 1024 → (tile row/col, k) so that consecutive e are consecutive addresses.
+  // Slab loads: element e of 512 → (tile row/col, k) so that consecutive e are consecutive
+  // addresses; the value goes to component ⌊r/16⌋ of the vec4 at (k, r mod 16).
   const loadA = transA
     ? `{ let kk = e / TM; let r = e % TM; let gi = row0 + r; let gk = k0 + kk;
-        var val: f32 = 0.0; if (gi < params.M && gk < params.K) { val = A[gk * params.M + gi]; } As[kk * TM + r] = val; }`
+        var val: f32 = 0.0; if (gi < params.M && gk < params.K) { val = A[gk * params.M + gi]; } As[kk * 16u + r % 16u][r / 16u] = val; }`
     : `{ let r = e / BK; let kk = e % BK; let gi = row0 + r; let gk = k0 + kk;
-        var val: f32 = 0.0; if (gi < params.M && gk < params.K) { val = A[gi * params.K + gk]; } As[kk * TM + r] = val; }`;
+        var val: f32 = 0.0; if (gi < params.M && gk < params.K) { val = A[gi * params.K + gk]; } As[kk * 16u + r % 16u][r / 16u] = val; }`;
   const loadB = transB
     ? `{ let c = e / BK; let kk = e % BK; let gj = col0 + c; let gk = k0 + kk;
-        var val: f32 = 0.0; if (gj < params.N && gk < params.K) { val = B[gj * params.K + gk]; } Bs[kk * TN + c] = val; }`
+        var val: f32 = 0.0; if (gj < params.N && gk < params.K) { val = B[gj * params.K + gk]; } Bs[kk * 16u + c % 16u][c / 16u] = val; }`
     : `{ let kk = e / TN; let c = e % TN; let gj = col0 + c; let gk = k0 + kk;
-        var val: f32 = 0.0; if (gj < params.N && gk < params.K) { val = B[gk * params.N + gj]; } Bs[kk * TN + c] = val; }`;
+        var val: f32 = 0.0; if (gj < params.N && gk < params.K) { val = B[gk * params.N + gj]; } Bs[kk * 16u + c % 16u][c / 16u] = val; }`;
+  // Row r of the micro-tile accumulates av[r] times the four columns bv.
   const inner = kind === "gemm"
-    ? "acc[q] = fma(a[r], b[c], acc[q]);"
-    : "let d = a[r] - b[c]; acc[q] = fma(d, d, acc[q]);";
+    ? `acc0 = fma(vec4<f32>(av.x), bv, acc0);
+      acc1 = fma(vec4<f32>(av.y), bv, acc1);
+      acc2 = fma(vec4<f32>(av.z), bv, acc2);
+      acc3 = fma(vec4<f32>(av.w), bv, acc3);`
+    : `let d0 = vec4<f32>(av.x) - bv; acc0 = fma(d0, d0, acc0);
+      let d1 = vec4<f32>(av.y) - bv; acc1 = fma(d1, d1, acc1);
+      let d2 = vec4<f32>(av.z) - bv; acc2 = fma(d2, d2, acc2);
+      let d3 = vec4<f32>(av.w) - bv; acc3 = fma(d3, d3, acc3);`;
   const store = kind === "gemm"
-    ? (beta ? "C[o] = params.alpha * acc[q] + params.beta * C[o];" : "C[o] = params.alpha * acc[q];")
+    ? (beta ? "C[o] = params.alpha * v + params.beta * C[o];" : "C[o] = params.alpha * v;")
     : kind === "sqdist"
-    ? "C[o] = acc[q];"
+    ? "C[o] = v;"
     // exp underflows to 0 below −87.3 (f32); the clamp keeps the argument finite for any D.
-    : "C[o] = exp(max(params.c * acc[q], -104.0));";
+    : "C[o] = exp(max(params.c * v, -104.0));";
   const name = kind === "gemm" ? "gemm" : kind === "sqdist" ? "pairwiseSqDist" : "gaussianGram";
   k = defineKernel({
     name,
@@ -108,15 +122,28 @@ export function tiledKernel(v: TiledVariant): WgslKernel {
 const TM: u32 = ${T}u;
 const TN: u32 = ${T}u;
 const BK: u32 = ${BK}u;
-var<workgroup> As: array<f32, ${T * BK}>;
-var<workgroup> Bs: array<f32, ${T * BK}>;
+var<workgroup> As: array<vec4<f32>, ${16 * BK}>;
+var<workgroup> Bs: array<vec4<f32>, ${16 * BK}>;
+fn store_row(i: u32, j0: u32, acc: vec4<f32>) {
+  if (i >= params.M) { return; }
+  for (var c = 0u; c < 4u; c = c + 1u) {
+    let j = j0 + 16u * c;
+    if (j < params.N) {
+      let o = i * params.N + j;
+      let v = acc[c];
+      ${store}
+    }
+  }
+}
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let row0 = wid.y * TM;
   let col0 = wid.x * TN;
   let tid = lid.y * WG_X + lid.x;
-  var acc: array<f32, 16>;
-  for (var q = 0u; q < 16u; q = q + 1u) { acc[q] = 0.0; }
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
   let ntiles = (params.K + BK - 1u) / BK;
   for (var t = 0u; t < ntiles; t = t + 1u) {
     let k0 = t * BK;
@@ -127,30 +154,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     }
     workgroupBarrier();
     for (var kk = 0u; kk < BK; kk = kk + 1u) {
-      var a: array<f32, 4>;
-      var b: array<f32, 4>;
-      for (var r = 0u; r < 4u; r = r + 1u) { a[r] = As[kk * TM + lid.y + 16u * r]; }
-      for (var c = 0u; c < 4u; c = c + 1u) { b[c] = Bs[kk * TN + lid.x + 16u * c]; }
-      for (var r = 0u; r < 4u; r = r + 1u) {
-        for (var c = 0u; c < 4u; c = c + 1u) {
-          let q = r * 4u + c;
-          ${inner}
-        }
-      }
+      let av = As[kk * 16u + lid.y];
+      let bv = Bs[kk * 16u + lid.x];
+      ${inner}
     }
     workgroupBarrier();
   }
-  for (var r = 0u; r < 4u; r = r + 1u) {
-    let i = row0 + lid.y + 16u * r;
-    for (var c = 0u; c < 4u; c = c + 1u) {
-      let j = col0 + lid.x + 16u * c;
-      let q = r * 4u + c;
-      if (i < params.M && j < params.N) {
-        let o = i * params.N + j;
-        ${store}
-      }
-    }
-  }
+  let i0 = row0 + lid.y;
+  let j0 = col0 + lid.x;
+  store_row(i0, j0, acc0);
+  store_row(i0 + 16u, j0, acc1);
+  store_row(i0 + 32u, j0, acc2);
+  store_row(i0 + 48u, j0, acc3);
 }`,
   });
   cache.set(key, k);

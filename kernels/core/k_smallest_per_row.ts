@@ -8,8 +8,11 @@
  * meet in workgroup memory and a log₂ WG tree of two-list merges leaves the k smallest in
  * list 0. Values are compared as order-preserving u32 keys of the f32 bits (−0 folded onto
  * +0), which is exact, total, and immune to any floating-point assumption about ±∞.
- * Workgroup memory is WG·k·8 bytes, so WG = 64 for k ≤ 32 and 32 for k ≤ 64 (16 KiB, the
- * WebGPU default limit); larger k stays on the CPU.
+ * Workgroup memory holds WG·k (key, index) pairs; WG is the power of two with WG·k ≤ 256
+ * (64 invocations per row for k ≤ 4 … 4 for k ≤ 64), which keeps it at 2 KiB — small for any
+ * GPU, and small enough for llvmpipe, whose JIT time grows steeply with the element count of
+ * workgroup arrays. Rows are independent, so a kNN problem with many points still fills the
+ * device. Larger k stays on the CPU.
  *
  * @module
  */
@@ -20,17 +23,20 @@ import { defineKernel, type WgslKernel } from "../_kernel.ts";
 export const K_SMALLEST_MAX_K = 64;
 
 /**
- * Workgroup size used for a given k (WG·k·8 bytes of workgroup memory ≤ 16 KiB).
+ * Workgroup size used for a given k: the largest power of two ≤ 64 with WG·k ≤ 256.
  *
  * @example
  * ```ts
  * import { kSmallestWorkgroupSize } from "@parsimony/parsimony/gpu";
- * kSmallestWorkgroupSize(5); // => 64
- * kSmallestWorkgroupSize(64); // => 32
+ * kSmallestWorkgroupSize(3); // => 64
+ * kSmallestWorkgroupSize(5); // => 32
+ * kSmallestWorkgroupSize(64); // => 4
  * ```
  */
 export function kSmallestWorkgroupSize(k: number): number {
-  return k <= 32 ? 64 : 32;
+  let wg = 64;
+  while (wg > 1 && wg * k > 256) wg /= 2;
+  return wg;
 }
 
 const cache = new Map<number, WgslKernel>();
@@ -66,9 +72,9 @@ export function kSmallestPerRowKernel(k: number): WgslKernel {
     body: `
 const K: u32 = ${k}u;
 const EMPTY: u32 = 0xffffffffu;
-var<workgroup> skey: array<u32, ${wg * k}>;
-var<workgroup> sidx: array<u32, ${wg * k}>;
-fn before(k1: u32, i1: u32, k2: u32, i2: u32) -> bool { return k1 < k2 || (k1 == k2 && i1 < i2); }
+// (key, column) pairs of every invocation's list, list t at [t·K, (t+1)·K).
+var<workgroup> sh: array<vec2<u32>, ${wg * k}>;
+fn before(a: vec2<u32>, b: vec2<u32>) -> bool { return a.x < b.x || (a.x == b.x && a.y < b.y); }
 @compute @workgroup_size(WG_X, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
@@ -76,27 +82,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (row >= params.rows) { return; }
   let base = row * params.cols;
   let skip = select(EMPTY, row, params.excl == 1u);
-  var kk: array<u32, ${k}>;
-  var ii: array<u32, ${k}>;
-  for (var t = 0u; t < K; t = t + 1u) { kk[t] = EMPTY; ii[t] = EMPTY; }
+  var lst: array<vec2<u32>, ${k}>;
+  for (var t = 0u; t < K; t = t + 1u) { lst[t] = vec2<u32>(EMPTY, EMPTY); }
   for (var j = lid; j < params.cols; j = j + WG) {
     if (j == skip) { continue; }
     let key = f32_key(D[base + j]);
     // j increases along this invocation's scan, so an equal key never displaces a kept one.
-    if (key < kk[K - 1u]) {
+    if (key < lst[K - 1u].x) {
       var p = K - 1u;
       loop {
         if (p == 0u) { break; }
-        if (!(key < kk[p - 1u])) { break; }
-        kk[p] = kk[p - 1u];
-        ii[p] = ii[p - 1u];
+        if (!(key < lst[p - 1u].x)) { break; }
+        lst[p] = lst[p - 1u];
         p = p - 1u;
       }
-      kk[p] = key;
-      ii[p] = j;
+      lst[p] = vec2<u32>(key, j);
     }
   }
-  for (var t = 0u; t < K; t = t + 1u) { skey[lid * K + t] = kk[t]; sidx[lid * K + t] = ii[t]; }
+  for (var t = 0u; t < K; t = t + 1u) { sh[lid * K + t] = lst[t]; }
   workgroupBarrier();
   for (var h = WG / 2u; h > 0u; h = h >> 1u) {
     if (lid < h) {
@@ -105,19 +108,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       var pa = 0u;
       var pb = 0u;
       for (var t = 0u; t < K; t = t + 1u) {
-        let qa = a0 + min(pa, K - 1u); let ka = skey[qa]; let ia = sidx[qa];
-        let qb = b0 + min(pb, K - 1u); let kb = skey[qb]; let ib = sidx[qb];
-        if (pb >= K || (pa < K && before(ka, ia, kb, ib))) { kk[t] = ka; ii[t] = ia; pa = pa + 1u; }
-        else { kk[t] = kb; ii[t] = ib; pb = pb + 1u; }
+        let ea = sh[a0 + min(pa, K - 1u)];
+        let eb = sh[b0 + min(pb, K - 1u)];
+        if (pb >= K || (pa < K && before(ea, eb))) { lst[t] = ea; pa = pa + 1u; }
+        else { lst[t] = eb; pb = pb + 1u; }
       }
-      for (var t = 0u; t < K; t = t + 1u) { skey[a0 + t] = kk[t]; sidx[a0 + t] = ii[t]; }
+      for (var t = 0u; t < K; t = t + 1u) { sh[a0 + t] = lst[t]; }
     }
     workgroupBarrier();
   }
   if (lid == 0u) {
     for (var t = 0u; t < K; t = t + 1u) {
-      vals[row * K + t] = key_f32(skey[t]);
-      idx[row * K + t] = sidx[t];
+      let e = sh[t];
+      vals[row * K + t] = key_f32(e.x);
+      idx[row * K + t] = e.y;
     }
   }
 }`,

@@ -2,10 +2,11 @@
  * Column reductions in two passes (WGSL has no floating-point atomics, so partial results
  * go through memory):
  *
- * 1. `reduceColsPartial`: workgroup (64, 4) covers 64 consecutive columns × one chunk of
- *    rows; the 64 invocations of a row read 64 consecutive floats (coalesced), the 4 row
- *    lanes interleave, and a 2-level shared-memory tree merges the lanes. It writes one
- *    partial state per (chunk, column).
+ * 1. `reduceColsPartial`: a workgroup of 64 invocations covers 64 consecutive columns × one
+ *    chunk of rows; at every row the 64 invocations read 64 consecutive floats (coalesced).
+ *    Each invocation folds its column over the chunk in registers and writes one partial
+ *    state per (chunk, column) — no workgroup memory, no barrier. Up to 256 chunks give the
+ *    device (columns/64)·chunks workgroups to schedule.
  * 2. `reduceColsFinish`: one invocation per column merges the chunk partials in order and
  *    applies the epilogue α·r_j + β·b_j (or, in `stats` mode, writes the (max, scaled sum)
  *    pair that `softmaxCols` normalises with).
@@ -24,33 +25,24 @@
  */
 
 import { defineKernel, type WgslKernel } from "../_kernel.ts";
-import {
-  EPILOGUE_FN,
-  foldCode,
-  type LseAffine,
-  mergeShared,
-  type ReduceOp,
-  sharedDecl,
-  stateDecl,
-  toShared,
-} from "./_reduce_ops.ts";
+import { EPILOGUE_FN, foldCode, LSE_PACK_FN, type LseAffine, type ReduceOp, stateDecl } from "./_reduce_ops.ts";
 
-/** Columns per partial workgroup (x) and row lanes (y). */
-export const COL_TILE: readonly [number, number] = [64, 4];
+/** Columns per partial workgroup. */
+export const COL_TILE = 64;
 
 /**
  * Row-chunking of a column reduction: `chunks` workgroup rows of `rowsPerChunk` rows each.
- * At most 64 chunks, at least 64 rows per chunk (so every lane folds ≥ 16 rows before merging).
+ * At most 256 chunks, at least 32 rows per chunk (each invocation folds ≥ 32 entries).
  *
  * @example
  * ```ts
  * import { colChunks } from "@parsimony/parsimony/gpu";
- * colChunks(4096); // => { chunks: 64, rowsPerChunk: 64 }
+ * colChunks(4096); // => { chunks: 128, rowsPerChunk: 32 }
  * colChunks(10); // => { chunks: 1, rowsPerChunk: 10 }
  * ```
  */
 export function colChunks(rows: number): { chunks: number; rowsPerChunk: number } {
-  const chunks = Math.max(1, Math.min(64, Math.floor(rows / 64)));
+  const chunks = Math.max(1, Math.min(256, Math.floor(rows / 32)));
   const rowsPerChunk = Math.max(1, Math.ceil(rows / chunks));
   return { chunks: Math.max(1, Math.ceil(rows / rowsPerChunk)), rowsPerChunk };
 }
@@ -96,7 +88,7 @@ export function reduceColsPartialKernel(op: ReduceOp, affine: Partial<LseAffine>
   const colPrologue = op !== "lse"
     ? ""
     : vOff
-    ? "var v_ninf = true;\n  var v_fin = 0.0;\n  if (col < params.cols) { let v = V[col]; v_ninf = is_ninf(v); v_fin = select(v, 0.0, v_ninf); }"
+    ? "let v = V[col];\n  let v_ninf = is_ninf(v);\n  let v_fin = select(v, 0.0, v_ninf);"
     : "let v_ninf = false;\n  let v_fin = 0.0;";
   const entry = op === "dot"
     ? "let a = A[i * params.cols + col];\n      let w = x[i];"
@@ -106,15 +98,14 @@ export function reduceColsPartialKernel(op: ReduceOp, affine: Partial<LseAffine>
       : "let a = A[i * params.cols + col];\n      let zero_w = v_ninf;\n      let off = v_fin;")
     : "let a = A[i * params.cols + col];";
   const write = op === "lse"
-    ? "part[p] = sh_a[t]; part[p + 1u] = select(select(0.0, sh_b[t], (sh_f[t] & 1u) != 0u), -1.0, (sh_f[t] & 2u) != 0u);"
+    ? "let q = lse_pack(m, s, any, pin); part[p] = q.x; part[p + 1u] = q.y;"
     : op === "max"
-    ? "part[p] = key_f32(sh_f[t]); part[p + 1u] = 0.0;"
-    : "part[p] = sh_a[t]; part[p + 1u] = 0.0;";
-  const [tx, ty] = COL_TILE;
+    ? "part[p] = key_f32(k); part[p + 1u] = 0.0;"
+    : "part[p] = s - c; part[p + 1u] = 0.0;";
   k = defineKernel({
     name: `${NAMES[op]}Partial`,
     twin: TWINS[op],
-    workgroupSize: [tx, ty, 1],
+    workgroupSize: [COL_TILE, 1, 1],
     params: [
       { name: "rows", type: "u32" },
       { name: "cols", type: "u32" },
@@ -123,32 +114,22 @@ export function reduceColsPartialKernel(op: ReduceOp, affine: Partial<LseAffine>
     ],
     buffers,
     body: `
-${sharedDecl(op, "WG")}
-@compute @workgroup_size(WG_X, WG_Y, 1)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let col = wid.x * WG_X + lid.x;
+${LSE_PACK_FN}
+@compute @workgroup_size(WG_X, 1, 1)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let col = wid.x * WG_X + lid;
+  if (col >= params.cols) { return; }
   let chunk = wid.y;
   let r0 = chunk * params.rowsPerChunk;
   let r1 = min(params.rows, r0 + params.rowsPerChunk);
   ${colPrologue}
   ${stateDecl(op)}
-  if (col < params.cols) {
-    for (var i = r0 + lid.y; i < r1; i = i + WG_Y) {
-      ${entry}
-      ${foldCode(op)}
-    }
+  for (var i = r0; i < r1; i = i + 1u) {
+    ${entry}
+    ${foldCode(op)}
   }
-  let t = lid.y * WG_X + lid.x;
-  ${toShared(op, "t")}
-  workgroupBarrier();
-  for (var h = WG_Y / 2u; h > 0u; h = h >> 1u) {
-    if (lid.y < h) { ${mergeShared(op, "t", "t + h * WG_X")} }
-    workgroupBarrier();
-  }
-  if (lid.y == 0u && col < params.cols) {
-    let p = 2u * (chunk * params.cols + col);
-    ${write}
-  }
+  let p = 2u * (chunk * params.cols + col);
+  ${write}
 }`,
   });
   cache.set(key, k);
@@ -198,25 +179,13 @@ export function reduceColsFinishKernel(op: ReduceOp, mode: "value" | "stats", ou
   out[col] = epilogue(key_f32(k), ${b});`;
   } else {
     const tail = mode === "stats"
-      ? `out[2u * col] = m;
-  out[2u * col + 1u] = select(s, 0.0, !any);`
-      : `var lse: f32 = 0.0;
-  if (pin) { lse = pinf(); } else if (!any) { lse = ninf(); } else { lse = m + log(s); }
-  out[col] = epilogue(lse, ${b});`;
-    combine = `var m: f32 = 0.0;
-  var s: f32 = 0.0;
-  var any = false;
-  var pin = false;
+      ? `out[2u * col] = select(0.0, acc.x, acc.y > 0.0);
+  out[2u * col + 1u] = max(acc.y, 0.0);`
+      : `out[col] = epilogue(lse_value(acc), ${b});`;
+    combine = `var acc = vec2<f32>(0.0, 0.0);
   for (var q = 0u; q < params.chunks; q = q + 1u) {
     let p = 2u * (q * params.cols + col);
-    let m2 = part[p];
-    let s2 = part[p + 1u];
-    if (s2 < 0.0) { pin = true; }
-    else if (s2 > 0.0) {
-      if (!any) { m = m2; s = s2; any = true; }
-      else if (m2 > m) { s = s * exp(m - m2) + s2; m = m2; }
-      else { s = s + s2 * exp(m2 - m); }
-    }
+    acc = lse_merge(acc, vec2<f32>(part[p], part[p + 1u]));
   }
   ${tail}`;
   }
@@ -232,6 +201,7 @@ export function reduceColsFinishKernel(op: ReduceOp, mode: "value" | "stats", ou
     ],
     buffers,
     body: `
+${LSE_PACK_FN}
 ${EPILOGUE_FN}
 @compute @workgroup_size(WG_X, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

@@ -22,6 +22,7 @@ import {
   EPILOGUE_FN,
   finalCode,
   foldCode,
+  LSE_PACK_FN,
   type LseAffine,
   mergeShared,
   type ReduceOp,
@@ -125,6 +126,7 @@ export function reduceRowsKernel(op: ReduceOp, wg: number, variant: ReduceRowsVa
     buffers,
     body: `
 ${sharedDecl(op, "WG")}
+${LSE_PACK_FN}
 ${EPILOGUE_FN}
 @compute @workgroup_size(WG_X, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

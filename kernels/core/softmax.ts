@@ -17,7 +17,7 @@
  */
 
 import { defineKernel, type WgslKernel } from "../_kernel.ts";
-import { foldCode, type LseAffine, mergeShared, sharedDecl, stateDecl, toShared } from "./_reduce_ops.ts";
+import { foldCode, LSE_PACK_FN, type LseAffine, mergeShared, sharedDecl, stateDecl, toShared } from "./_reduce_ops.ts";
 
 const cache = new Map<string, WgslKernel>();
 
@@ -76,6 +76,7 @@ export function softmaxRowsKernel(wg: number, affine: Partial<LseAffine> = {}): 
     buffers,
     body: `
 ${sharedDecl("lse", "WG")}
+${LSE_PACK_FN}
 @compute @workgroup_size(WG_X, 1, 1)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
@@ -93,9 +94,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (lid < h) { ${mergeShared("lse", "lid", "lid + h")} }
     workgroupBarrier();
   }
-  let mx = sh_a[0];
-  let den = sh_b[0];
-  let ok = (sh_f[0] & 1u) != 0u;
+  let mx = sh[0].x;
+  let den = sh[0].y;
+  let ok = den > 0.0;
   for (var j = lid; j < params.cols; j = j + WG) {
     ${entry}
     var p: f32 = 0.0;

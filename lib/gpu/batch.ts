@@ -491,7 +491,7 @@ export class GpuBatch {
     if (op === "lse" && aff.colOffset) bufs.push(aff.colOffset);
     bufs.push(part);
     this.dispatch(partial, bufs, { rows: A.rows, cols: A.cols, rowsPerChunk, scale: aff.scale ?? 1 }, [
-      Math.ceil(A.cols / COL_TILE[0]),
+      Math.ceil(A.cols / COL_TILE),
       chunks,
       1,
     ]);
