@@ -241,7 +241,7 @@ export interface Unsuitable {
  * ```ts
  * import { runWithFallback, selectBackend } from "@parsimony/parsimony/gpu";
  * const choice = await selectBackend("demo", "cpu", 0, 1);
- * const r = await runWithFallback("demo", choice, () => 42, async () => 42);
+ * const r = await runWithFallback("demo", choice, () => 42, () => Promise.resolve(42));
  * r.backend; // => "cpu"
  * ```
  */

@@ -695,7 +695,7 @@ export class GpuRuntime {
   readonly #warned = new Set<string>();
 
   /**
-   * Replace where adapters come from (tests: `async () => null` hides the GPU; a fake adapter
+   * Replace where adapters come from (tests: `() => Promise.resolve(null)` hides the GPU; a fake adapter
    * whose `requestDevice` rejects simulates a broken driver). `null` restores
    * `navigator.gpu.requestAdapter()`. Drops the cached adapter and device.
    *
@@ -884,7 +884,7 @@ export const runtime: GpuRuntime = new GpuRuntime();
  * @example
  * ```ts
  * import { gpu, setAdapterProvider } from "@parsimony/parsimony/gpu";
- * await setAdapterProvider(async () => null); // hide the GPU
+ * await setAdapterProvider(() => Promise.resolve(null)); // hide the GPU
  * (await gpu.info()).available; // => false
  * await setAdapterProvider(null); // back to navigator.gpu
  * ```

@@ -8,7 +8,7 @@
  */
 import { gpu, resetGpuRuntime } from "../../lib/gpu/mod.ts";
 import { Matrix } from "../../lib/core/matrix.ts";
-import { Rng } from "../../lib/core/rng.ts";
+import type { Rng } from "../../lib/core/rng.ts";
 
 /** f32 unit roundoff u = 2⁻²⁴ (round to nearest). */
 export const U = 2 ** -24;

@@ -13,7 +13,7 @@
 import { assert } from "../../_helpers.ts";
 import { gpu } from "../../../lib/gpu/mod.ts";
 import { gaussianGram, pairwiseSqDist } from "../../../lib/core/blas.ts";
-import { Matrix } from "../../../lib/core/matrix.ts";
+import type { Matrix } from "../../../lib/core/matrix.ts";
 import { Rng } from "../../../lib/core/rng.ts";
 import { assertWithin, gpuTest, randn, U } from "../../gpu/_gpu.ts";
 
