@@ -17,12 +17,18 @@ if (values.json) {
 }
 if (!info.available) {
   console.log(`WebGPU: no adapter — ${info.reason}`);
-  console.log("parsimony runs every kernel on its f64 CPU twin (backend 'auto' and 'cpu'); backend 'gpu' throws BackendError.");
+  console.log(
+    "parsimony runs every kernel on its f64 CPU twin (backend 'auto' and 'cpu'); backend 'gpu' throws BackendError.",
+  );
   Deno.exit(0);
 }
 console.log(`WebGPU adapter: ${info.description || "(no description)"}`);
 console.log(`  vendor ${info.vendor || "?"}, architecture ${info.architecture || "?"}, device ${info.device || "?"}`);
-console.log(`  software fallback adapter: ${info.isFallbackAdapter ? "yes (backend 'auto' keeps the CPU; force with backend: 'gpu')" : "no"}`);
+console.log(
+  `  software fallback adapter: ${
+    info.isFallbackAdapter ? "yes (backend 'auto' keeps the CPU; force with backend: 'gpu')" : "no"
+  }`,
+);
 const keys = [
   "maxStorageBufferBindingSize",
   "maxBufferSize",
@@ -41,7 +47,9 @@ const r = await gpu.logSumExpRows(A, { backend: "gpu" });
 const ref = logSumExpRows(A);
 const err = Math.max(...r.value.map((v, i) => Math.abs(v - ref[i])));
 console.log(
-  `smoke test logSumExpRows 3×3 on ${r.backend} (${r.backendReason}): max |gpu − f64| = ${err.toExponential(2)} in ${(performance.now() - t).toFixed(1)} ms`,
+  `smoke test logSumExpRows 3×3 on ${r.backend} (${r.backendReason}): max |gpu − f64| = ${err.toExponential(2)} in ${
+    (performance.now() - t).toFixed(1)
+  } ms`,
 );
 await resetGpuRuntime();
 if (r.backend !== "gpu" || !(err < 1e-4)) {

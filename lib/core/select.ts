@@ -68,13 +68,23 @@ export function kSmallestPerRow(D: MatrixLike, k: number, options: KSmallestOpti
   const excl = options.excludeDiagonal ?? false;
   for (let p = 0; p < data.length; p++) {
     if (Number.isNaN(data[p])) {
-      throw new NonFiniteError({ fn, arg: `D[${Math.floor(p / cols)}][${p % cols}]`, expected: "a number or ±Infinity", got: "NaN" });
+      throw new NonFiniteError({
+        fn,
+        arg: `D[${Math.floor(p / cols)}][${p % cols}]`,
+        expected: "a number or ±Infinity",
+        got: "NaN",
+      });
     }
   }
   // A row i < cols loses its diagonal entry; rows ≥ cols have none.
   const avail = excl && rows > 0 ? cols - 1 : cols;
   if (rows > 0 && avail < 1) {
-    throw new ShapeError({ fn, arg: "D", expected: excl ? "at least 2 columns with excludeDiagonal" : "at least 1 column", got: `${cols}` });
+    throw new ShapeError({
+      fn,
+      arg: "D",
+      expected: excl ? "at least 2 columns with excludeDiagonal" : "at least 1 column",
+      got: `${cols}`,
+    });
   }
   assertInteger(k, fn, "k", 1, rows > 0 ? Math.max(1, avail) : Number.MAX_SAFE_INTEGER);
   const indices = new Int32Array(rows * k);

@@ -20,7 +20,9 @@ function bySort(M: Matrix, k: number, excl = false): { indices: number[]; values
 
 Deno.test("kSmallestPerRow: equals a full stable sort (exact) on random rows, both code paths (k ≤ 64 and k > 64)", () => {
   const r = new Rng(3);
-  for (const [n, m, k] of [[1, 1, 1], [3, 7, 3], [5, 100, 1], [4, 100, 100], [6, 257, 17], [3, 300, 65], [2, 300, 300]]) {
+  for (
+    const [n, m, k] of [[1, 1, 1], [3, 7, 3], [5, 100, 1], [4, 100, 100], [6, 257, 17], [3, 300, 65], [2, 300, 300]]
+  ) {
     const M = new Matrix(n, m, r.normalArray(n * m));
     const got = kSmallestPerRow(M, k);
     const want = bySort(M, k);
@@ -59,27 +61,36 @@ Deno.test("kSmallestPerRow: excludeDiagonal skips (i, i) (kNN without the point 
 
 Deno.test("kSmallestPerRow: property — kept values are sorted, and no dropped entry beats the k-th", () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 90 }), fc.integer({ min: 0, max: 1e6 }), (n, m, seed) => {
-      const r = new Rng(seed);
-      const k = 1 + r.integer(m);
-      const M = new Matrix(n, m, Float64Array.from({ length: n * m }, () => r.integer(10) - 5));
-      const { indices, values } = kSmallestPerRow(M, k);
-      for (let i = 0; i < n; i++) {
-        const kept = new Set<number>();
-        for (let t = 0; t < k; t++) {
-          const j = indices[i * k + t];
-          if (values[i * k + t] !== M.get(i, j)) return false;
-          if (t > 0 && !(values[i * k + t - 1] < values[i * k + t] || (values[i * k + t - 1] === values[i * k + t] && indices[i * k + t - 1] < j))) return false;
-          kept.add(j);
+    fc.property(
+      fc.integer({ min: 1, max: 6 }),
+      fc.integer({ min: 1, max: 90 }),
+      fc.integer({ min: 0, max: 1e6 }),
+      (n, m, seed) => {
+        const r = new Rng(seed);
+        const k = 1 + r.integer(m);
+        const M = new Matrix(n, m, Float64Array.from({ length: n * m }, () => r.integer(10) - 5));
+        const { indices, values } = kSmallestPerRow(M, k);
+        for (let i = 0; i < n; i++) {
+          const kept = new Set<number>();
+          for (let t = 0; t < k; t++) {
+            const j = indices[i * k + t];
+            if (values[i * k + t] !== M.get(i, j)) return false;
+            if (
+              t > 0 &&
+              !(values[i * k + t - 1] < values[i * k + t] ||
+                (values[i * k + t - 1] === values[i * k + t] && indices[i * k + t - 1] < j))
+            ) return false;
+            kept.add(j);
+          }
+          const last = values[i * k + k - 1], lastJ = indices[i * k + k - 1];
+          for (let j = 0; j < m; j++) {
+            if (kept.has(j)) continue;
+            if (M.get(i, j) < last || (M.get(i, j) === last && j < lastJ)) return false;
+          }
         }
-        const last = values[i * k + k - 1], lastJ = indices[i * k + k - 1];
-        for (let j = 0; j < m; j++) {
-          if (kept.has(j)) continue;
-          if (M.get(i, j) < last || (M.get(i, j) === last && j < lastJ)) return false;
-        }
-      }
-      return true;
-    }),
+        return true;
+      },
+    ),
     { numRuns: 200, seed: 2 },
   );
 });
