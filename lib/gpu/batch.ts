@@ -215,14 +215,22 @@ export class GpuBatch {
 
   /**
    * Encode everything recorded into one command encoder, submit once, and read back the
-   * requested ranges (f32 → f64). With no reads it resolves when the GPU has finished.
-   * The batch is empty afterwards and can record the next iteration.
+   * requested ranges (f32 → f64). The batch is empty afterwards and can record the next
+   * iteration.
+   *
+   * With no reads it resolves once the submission is validated, without waiting for the GPU
+   * (later submissions and readbacks are queue-ordered after it), so a solver can keep
+   * recording; pass `{ wait: true }` to wait for completion (benchmarks). Every wait costs a
+   * host round trip — in Deno 2.x at least 10 ms, as `mapAsync` polls the device on a 10 ms
+   * timer whatever the GPU — so read back every k iterations, not every one, and put several
+   * iterations in one batch.
    *
    * @param reads matrices (whole) or {@linkcode ReadRange}s to bring back, in order
+   * @param options `wait`: with no reads, also wait until the GPU has finished
    * @returns one Float64Array per read
    * @throws {GpuRuntimeError} on device loss or a WebGPU validation / out-of-memory error
    */
-  async run(reads: readonly (GpuMatrix | ReadRange)[] = []): Promise<Float64Array[]> {
+  async run(reads: readonly (GpuMatrix | ReadRange)[] = [], options: { wait?: boolean } = {}): Promise<Float64Array[]> {
     const dev = this.device;
     const cmds = this.#cmds;
     const leases = this.#leases;
@@ -249,34 +257,40 @@ export class GpuBatch {
         dev.gpu.queue.writeBuffer(arena, 0, all);
       }
       const ranges: ReadRange[] = reads.map((r) => r instanceof GpuMatrix ? { matrix: r } : r);
-      return await readBack(dev, ranges, (enc) => {
-        let pass: GPUComputePassEncoder | null = null;
-        let slot = 0;
-        cmds.forEach((c, i) => {
-          if (c.kind === "copy") {
-            if (pass) pass.end();
-            pass = null;
-            enc.copyBufferToBuffer(c.src, 0, c.dst, 0, c.bytes);
-            return;
-          }
-          const entry = entries[i]!;
-          const bg = dev.bindGroup(
-            c.kernel,
-            entry.layout,
-            arena as GPUBuffer,
-            slot * UNIFORM_SLOT_BYTES,
-            c.buffers,
-            c.buffers.map((b) => b.size),
-          );
-          slot++;
-          if (!pass) pass = enc.beginComputePass();
-          pass.setPipeline(pipes[i] as GPUComputePipeline);
-          pass.setBindGroup(0, bg);
-          pass.dispatchWorkgroups(c.groups[0], c.groups[1], c.groups[2]);
-        });
-        if (pass) (pass as GPUComputePassEncoder).end();
-        return nd;
-      }, releaseAll);
+      return await readBack(
+        dev,
+        ranges,
+        (enc) => {
+          let pass: GPUComputePassEncoder | null = null;
+          let slot = 0;
+          cmds.forEach((c, i) => {
+            if (c.kind === "copy") {
+              if (pass) pass.end();
+              pass = null;
+              enc.copyBufferToBuffer(c.src, 0, c.dst, 0, c.bytes);
+              return;
+            }
+            const entry = entries[i]!;
+            const bg = dev.bindGroup(
+              c.kernel,
+              entry.layout,
+              arena as GPUBuffer,
+              slot * UNIFORM_SLOT_BYTES,
+              c.buffers,
+              c.buffers.map((b) => b.size),
+            );
+            slot++;
+            if (!pass) pass = enc.beginComputePass();
+            pass.setPipeline(pipes[i] as GPUComputePipeline);
+            pass.setBindGroup(0, bg);
+            pass.dispatchWorkgroups(c.groups[0], c.groups[1], c.groups[2]);
+          });
+          if (pass) (pass as GPUComputePassEncoder).end();
+          return nd;
+        },
+        releaseAll,
+        options.wait ?? false,
+      );
     } catch (e) {
       releaseAll();
       if (e instanceof GpuRuntimeError || e instanceof ShapeError) throw e;

@@ -35,10 +35,13 @@
  * 2. Validate inputs first (same errors on both backends), then
  *    `const choice = await selectBackend("sinkhornLog", options.backend, n * m, GPU_THRESHOLDS.solverIteration)`.
  * 3. Wrap the GPU loop: `await runWithFallback(fn, choice, () => cpuSolver(...), async (dev) => { … })`.
- *    Inside, upload once (`dev.upload(C)`), allocate outputs once (`dev.alloc(n)`), and per
- *    iteration record passes on one `dev.batch()` and `await batch.run([onlyWhatYouNeed])`.
- *    Write changing host data with `dev.write(handle, values)` (no new buffer). Release
- *    handles in a `finally` (or `using`).
+ *    Inside, upload once (`dev.upload(C)`), allocate outputs once (`dev.alloc(n)`), record
+ *    the passes of an iteration on one `dev.batch()` and `await batch.run()` (no reads: it
+ *    does not wait for the GPU). Every k iterations `await batch.run([errorVector])` to read
+ *    back only what the stopping test needs: each readback is a host round trip (≥ 10 ms in
+ *    Deno 2.x, whose `mapAsync` polls on a 10 ms timer, whatever the GPU). Write changing
+ *    host data with `dev.write(handle, values)` (no new buffer). Release handles in a
+ *    `finally` (or `using`).
  * 4. Put `backend` and `backendReason` from the result into `Diagnostics`.
  * 5. Test that the loop is allocation-free: `runtime.stats.buffersCreated` after a short and
  *    a long run must not differ (see `tests/gpu/runtime_test.ts`).

@@ -591,6 +591,7 @@ export async function readBack(
   ranges: readonly ReadRange[],
   pre?: (enc: GPUCommandEncoder) => number,
   afterSubmit?: () => void,
+  wait = true,
 ): Promise<Float64Array[]> {
   dev.assertAlive();
   const spans = ranges.map((r) => {
@@ -632,7 +633,7 @@ export async function readBack(
     throw new GpuRuntimeError(`WebGPU ${ve ? "validation" : "out-of-memory"} error: ${(ve ?? me)?.message}`);
   }
   if (!staging) {
-    await gpu.queue.onSubmittedWorkDone();
+    if (wait) await gpu.queue.onSubmittedWorkDone();
     dev.assertAlive();
     return spans.map(() => new Float64Array(0));
   }
