@@ -616,15 +616,24 @@ export async function readBack(
   const gpu = dev.gpu;
   gpu.pushErrorScope("out-of-memory");
   gpu.pushErrorScope("validation");
-  const enc = gpu.createCommandEncoder();
-  const dispatches = pre ? pre(enc) : 0;
-  const staging = total > 0 ? dev.acquireStaging(total) : null;
-  spans.forEach((s, i) => {
-    if (s.len > 0) enc.copyBufferToBuffer(s.m.buffer, s.off * 4, staging as GPUBuffer, at[i], s.len * 4);
-  });
-  gpu.queue.submit([enc.finish()]);
-  dev.countSubmit(dispatches);
-  afterSubmit?.();
+  let staging: GPUBuffer | null = null;
+  try {
+    const enc = gpu.createCommandEncoder();
+    const dispatches = pre ? pre(enc) : 0;
+    staging = total > 0 ? dev.acquireStaging(total) : null;
+    spans.forEach((s, i) => {
+      if (s.len > 0) enc.copyBufferToBuffer(s.m.buffer, s.off * 4, staging as GPUBuffer, at[i], s.len * 4);
+    });
+    gpu.queue.submit([enc.finish()]);
+    dev.countSubmit(dispatches);
+    afterSubmit?.();
+  } catch (e) {
+    // Keep the device's error-scope stack balanced whatever failed while encoding.
+    gpu.popErrorScope().catch(() => {});
+    gpu.popErrorScope().catch(() => {});
+    if (staging) dev.recycle(staging);
+    throw e;
+  }
   const valErr = gpu.popErrorScope();
   const memErr = gpu.popErrorScope();
   const [ve, me] = await Promise.all([valErr, memErr]);
