@@ -1,0 +1,51 @@
+/**
+ * Special functions and float helpers used by the kNN estimators. Private to lib/info.
+ * ψ and log Γ come from stdlib (`@stdlib/math-base-special-digamma`, `-gammaln`, ports of Boost/Cephes,
+ * accurate to a few ulps).
+ *
+ * @module
+ */
+
+import digammaImpl from "@stdlib/math-base-special-digamma";
+import gammalnImpl from "@stdlib/math-base-special-gammaln";
+
+/** Digamma ψ(x). */
+export const digamma: (x: number) => number = digammaImpl as (x: number) => number;
+
+/** log Γ(x) for x > 0. */
+export const gammaln: (x: number) => number = gammalnImpl as (x: number) => number;
+
+const F = new Float64Array(1);
+const U = new BigUint64Array(F.buffer);
+
+/** The largest double below x for x > 0 (`nextafter(x, 0)`); 0 stays 0. */
+export function nextDown(x: number): number {
+  if (!(x > 0)) return x;
+  if (x === Infinity) return Number.MAX_VALUE;
+  F[0] = x;
+  U[0] -= 1n;
+  return F[0];
+}
+
+/** Mean of ψ(v_i) over integer counts (Neumaier-compensated). */
+export function meanDigamma(v: ArrayLike<number>, offset = 0): number {
+  let s = 0, c = 0;
+  const cache = new Map<number, number>();
+  for (let i = 0; i < v.length; i++) {
+    const a = v[i] + offset;
+    let p = cache.get(a);
+    if (p === undefined) {
+      p = digamma(a);
+      cache.set(a, p);
+    }
+    const t = s + p;
+    c += Math.abs(s) >= Math.abs(p) ? (s - t) + p : (p - t) + s;
+    s = t;
+  }
+  return (s + c) / v.length;
+}
+
+/** log of the volume of the unit ball in d dimensions: Euclidean π^{d/2}/Γ(d/2+1), max-norm 2^d. */
+export function logUnitBall(d: number, metric: "max" | "euclidean"): number {
+  return metric === "max" ? d * Math.LN2 : (d / 2) * Math.log(Math.PI) - gammaln(d / 2 + 1);
+}
