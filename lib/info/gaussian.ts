@@ -150,7 +150,7 @@ export interface GaussianMiSamplesOptions {
  * @example
  * ```ts
  * import { gaussianMiSamples } from "@parsimony/parsimony/info";
- * gaussianMiSamples([1, 2, 3, 4], [1, 3, 2, 4]).value; // => 0.5108256237… = −½ log(1 − 0.6²)
+ * gaussianMiSamples([1, 2, 3, 4], [1, 3, 2, 4]).value; // => 0.5108256237… = −½ log(1 − 0.8²)
  * ```
  */
 export function gaussianMiSamples(
@@ -273,6 +273,7 @@ export function gaussianCsDivergence(
   const fn = "gaussianCsDivergence";
   const opts = resolveOptions(fn, { unit: "nats" as Unit }, options, { unit: { kind: "enum", values: UNITS } });
   const { S1, S2, d, delta } = pair(fn, mean1, cov1, mean2, cov2);
+  const ld1 = logDetSpd(S1, fn, "cov1"), ld2 = logDetSpd(S2, fn, "cov2");
   const Ssum = new Matrix(d, d), Savg = new Matrix(d, d);
   for (let i = 0; i < d * d; i++) {
     Ssum.data[i] = S1.data[i] + S2.data[i];
@@ -281,7 +282,7 @@ export function gaussianCsDivergence(
   const z = choleskySolve(Ssum, delta);
   let q = 0;
   for (let i = 0; i < d; i++) q += delta[i] * z[i];
-  const v = logDetSpd(Savg, fn, "cov1") - 0.5 * logDetSpd(S1, fn, "cov1") - 0.5 * logDetSpd(S2, fn, "cov2") + q;
+  const v = logDetSpd(Savg, fn, "cov1") - 0.5 * ld1 - 0.5 * ld2 + q;
   return { value: fromNats(Math.max(0, v), opts.unit), unit: opts.unit, n: null, params: { d } };
 }
 

@@ -206,7 +206,7 @@ export interface AdaptiveKdeResult extends InfoEstimate<AdaptiveKdeParams> {
  * ```ts
  * import { adaptiveKdeMi } from "@parsimony/parsimony/info";
  * const r = adaptiveKdeMi([[0.1], [0.9], [-0.5], [0.3]], [0, 1, 0, 1]);
- * r.params.noiseVariance; // => 0.09 (0.1 × 0.9)
+ * r.params.noiseVariance; // ≈ 0.09 (0.1 × 0.9)
  * ```
  */
 export function adaptiveKdeMi(

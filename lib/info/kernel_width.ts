@@ -99,7 +99,7 @@ export function resolveWidth(
     case "scott":
       return spread(Z, fn, arg) * Math.pow(N, -1 / (d + 4));
     case "medianDist": {
-      const m = Math.sqrt(medianSqDist(subsample(Z, opts), false));
+      const m = medianSqDist(subsample(Z, opts), false, true);
       if (!(m > 0)) {
         throw new DomainError({
           fn,
@@ -146,8 +146,11 @@ function subsample(Z: Matrix, opts: Readonly<KernelWidthOptions>): Matrix {
   return out;
 }
 
-/** Median of the squared pairwise distances over i < j; `doubled` mimics cat([z, z]). */
-function medianSqDist(Z: Matrix, doubled: boolean): number {
+/**
+ * Median of the squared pairwise distances over i < j (of the distances with `root`); `doubled` mimics
+ * cat([z, z]).
+ */
+function medianSqDist(Z: Matrix, doubled: boolean, root = false): number {
   const n = Z.rows, d = Z.cols, x = Z.data;
   const m = n * (n - 1) / 2;
   const vals = new Float64Array(doubled ? 4 * m + n : m);
@@ -159,7 +162,7 @@ function medianSqDist(Z: Matrix, doubled: boolean): number {
         const t = x[i * d + c] - x[j * d + c];
         s += t * t;
       }
-      vals[p++] = s;
+      vals[p++] = root ? Math.sqrt(s) : s;
     }
   }
   if (doubled) {

@@ -270,7 +270,7 @@ export interface MixedKsgResult extends InfoEstimate<MixedKsgParams> {
  * @example
  * ```ts
  * import { mixedKsg } from "@parsimony/parsimony/info";
- * mixedKsg([0.1, 0.2, 0.3, 5.1, 5.2, 5.3], [0, 0, 0, 1, 1, 1], { k: 2 }).value; // ≈ 0.69 (log 2: labels fixed by x)
+ * mixedKsg([0.1, 0.2, 0.3, 5.1, 5.2, 5.3], [0, 0, 0, 1, 1, 1], { k: 2 }).value; // => 0.7833… (labels fixed by x: log 2 = 0.693 plus small-N bias)
  * ```
  */
 export function mixedKsg(
