@@ -145,8 +145,10 @@ export class KdTree {
    */
   knnAll(k: number, outDist: Float64Array, outIdx: Int32Array): void {
     const n = this.n, d = this.d, pts = this.pts, perm = this.perm;
+    const left = this.left, right = this.right, start = this.start, end = this.end;
     const bd = new Float64Array(k), bi = new Int32Array(k);
-    const stack = new Int32Array(64 + 2 * Math.ceil(Math.log2(n + 1)) * 2);
+    const depth = 64 + 4 * Math.ceil(Math.log2(n + 1));
+    const stack = new Int32Array(depth), stackD = new Float64Array(depth);
     const max = this.metric === "max";
     for (let p = 0; p < n; p++) {
       const qo = p * d;
@@ -154,14 +156,16 @@ export class KdTree {
       bi.fill(-1);
       let worst = Infinity;
       let sp = 0;
-      stack[sp++] = 0;
+      stack[sp] = 0;
+      stackD[sp++] = 0;
       while (sp > 0) {
-        const node = stack[--sp];
-        if (this.boxMin(pts, qo, node) > worst) continue;
-        const l = this.left[node];
+        --sp;
+        if (stackD[sp] > worst) continue;
+        const node = stack[sp];
+        const l = left[node];
         if (l < 0) {
-          const e = this.end[node];
-          for (let j = this.start[node]; j < e; j++) {
+          const e = end[node];
+          for (let j = start[node]; j < e; j++) {
             if (j === p) continue;
             const jo = j * d;
             let dist = 0;
@@ -177,7 +181,7 @@ export class KdTree {
                 dist += t * t;
               }
             }
-            if (dist < worst || (bi[k - 1] < 0)) {
+            if (dist < worst) {
               // insertion into the sorted top-k
               let m = k - 1;
               while (m > 0 && bd[m - 1] > dist) {
@@ -187,19 +191,31 @@ export class KdTree {
               }
               bd[m] = dist;
               bi[m] = j;
-              worst = bi[k - 1] < 0 ? Infinity : bd[k - 1];
+              worst = bd[k - 1];
             }
           }
         } else {
-          const r = this.right[node];
+          const r = right[node];
           const dl = this.boxMin(pts, qo, l), dr = this.boxMin(pts, qo, r);
           // Push the farther child first so the nearer one is searched first.
           if (dl <= dr) {
-            if (dr <= worst) stack[sp++] = r;
-            if (dl <= worst) stack[sp++] = l;
+            if (dr <= worst) {
+              stack[sp] = r;
+              stackD[sp++] = dr;
+            }
+            if (dl <= worst) {
+              stack[sp] = l;
+              stackD[sp++] = dl;
+            }
           } else {
-            if (dl <= worst) stack[sp++] = l;
-            if (dr <= worst) stack[sp++] = r;
+            if (dl <= worst) {
+              stack[sp] = l;
+              stackD[sp++] = dl;
+            }
+            if (dr <= worst) {
+              stack[sp] = r;
+              stackD[sp++] = dr;
+            }
           }
         }
       }
@@ -375,11 +391,7 @@ export function countWithin(
 ): Int32Array {
   const out = new Int32Array(n);
   if (d === 1) {
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => data[a] - data[b]);
-    const s = new Float64Array(n);
-    for (let p = 0; p < n; p++) s[p] = data[order[p]];
+    const s = Float64Array.from(data.subarray(0, n)).sort();
     const sq = metric === "euclidean";
     for (let i = 0; i < n; i++) {
       const v = data[i], r = radius[i];

@@ -27,16 +27,18 @@ export function nextDown(x: number): number {
   return F[0];
 }
 
-/** Mean of ψ(v_i) over integer counts (Neumaier-compensated). */
+/** Mean of ψ(v_i + offset) over positive integer counts (Neumaier-compensated; ψ cached per count). */
 export function meanDigamma(v: ArrayLike<number>, offset = 0): number {
+  let top = 0;
+  for (let i = 0; i < v.length; i++) if (v[i] > top) top = v[i];
+  const cache = new Float64Array(top + 1).fill(NaN);
   let s = 0, c = 0;
-  const cache = new Map<number, number>();
   for (let i = 0; i < v.length; i++) {
-    const a = v[i] + offset;
-    let p = cache.get(a);
-    if (p === undefined) {
-      p = digamma(a);
-      cache.set(a, p);
+    const a = v[i];
+    let p = cache[a];
+    if (p !== p) {
+      p = digamma(a + offset);
+      cache[a] = p;
     }
     const t = s + p;
     c += Math.abs(s) >= Math.abs(p) ? (s - t) + p : (p - t) + s;
