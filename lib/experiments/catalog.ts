@@ -7,8 +7,10 @@
 
 import type { Experiment, ExperimentConfig } from "./types.ts";
 import { platformExperiment } from "./platform.ts";
+import { knownMiExperiment } from "../info/known_mi_experiment.ts";
 
 /** All experiments. */
 export const EXPERIMENTS: readonly Experiment<ExperimentConfig>[] = [
   platformExperiment as unknown as Experiment<ExperimentConfig>,
+  knownMiExperiment as unknown as Experiment<ExperimentConfig>,
 ];
