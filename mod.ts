@@ -13,6 +13,7 @@
  * | `@parsimony/parsimony/nn` | {@linkcode nn} | layers, initialisers, SGD/Adam/AdamW, schedules, `fit`, checkpoints |
  * | `@parsimony/parsimony/data` | {@linkcode data} | vendored real data sets (digits, MNIST 10k, Boston, diabetes, CPS wages) with seeded splits |
  * | `@parsimony/parsimony/gpu` | {@linkcode gpu} | WebGPU: `gpu.info()` and WGSL kernels with f64 CPU fallback (the runtime, batches and kernels via the entry point) |
+ * | `@parsimony/parsimony/info` | {@linkcode info} | information-bottleneck estimators: CS divergence/QMI, KSG, KL, binning, KDE, Gaussian, compress-then-estimate |
  *
  * @example
  * ```ts
@@ -32,3 +33,4 @@ export * as autodiff from "./lib/autodiff/mod.ts";
 export * as nn from "./lib/nn/mod.ts";
 export * as data from "./lib/data/mod.ts";
 export { gpu } from "./lib/gpu/mod.ts";
+export * as info from "./lib/info/mod.ts";
