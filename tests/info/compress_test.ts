@@ -3,12 +3,14 @@ import { Rng } from "../../lib/core/rng.ts";
 import { Matrix } from "../../lib/core/matrix.ts";
 import { svd } from "../../lib/core/linalg.ts";
 import {
+  binnedEntropy,
   compressThenEstimate,
   correlatedGaussian,
   gaussianImages,
   klMi,
   pcaFit,
   pcaTransform,
+  sztData,
 } from "../../lib/info/mod.ts";
 
 Deno.test("correlatedGaussian: ρ = √(1 − e^{−2I/d}) and the sample correlation matches (N=20000, 0.02)", () => {
@@ -85,4 +87,26 @@ Deno.test("compress / synthetic: bad inputs name the argument", () => {
     "options.estimator",
     "option",
   );
+});
+
+Deno.test("sztData: 4096 distinct 12-bit patterns, p(y=1) = 2118/4096 and H(Y) = 0.9991571 bits (O17), group rates 0.076/0.576/0.924", () => {
+  const d = sztData({ seed: 3 });
+  assert.equal(new Set(Array.from({ length: 4096 }, (_, i) => d.x.row(i).join(""))).size, 4096);
+  assert.equal(d.pY1, 2118 / 4096);
+  assertClose(binnedEntropy(d.y, { strategy: "discrete", unit: "bits" }).value, 0.9991571, 0, 1e-7);
+  const rate = [0, 0, 0], count = [0, 0, 0];
+  for (let i = 0; i < 4096; i++) {
+    const ones = d.x.row(i).reduce((a: number, b: number) => a + b, 0);
+    if (ones <= 4) assert.equal(d.y[i], 0);
+    else if (ones >= 8) assert.equal(d.y[i], 1);
+    else {
+      count[ones - 5]++;
+      rate[ones - 5] += d.y[i];
+    }
+  }
+  assert.deepEqual(count, [792, 924, 792]);
+  assertClose(rate[0] / 792, 0.076, 0, 0.001);
+  assertClose(rate[1] / 924, 0.576, 0, 0.001);
+  assertClose(rate[2] / 792, 0.924, 0, 0.001);
+  assert.notDeepEqual(Array.from(sztData({ seed: 4 }).y), Array.from(d.y));
 });
