@@ -22,7 +22,7 @@
  * | {@linkcode kdeMiBounds}, {@linkcode adaptiveKdeMi} | Kolchinsky–Tracey bounds (A7); aKDE (A8) | `kde.ts` |
  * | {@linkcode gaussianMi}, {@linkcode gaussianMiSamples}, {@linkcode gaussianEntropy}, {@linkcode gaussianKl}, {@linkcode gaussianCsDivergence}, {@linkcode gaussianCsQmi} | Gaussian closed forms (A13, T1, T3) | `gaussian.ts` |
  * | {@linkcode compressThenEstimate}, {@linkcode pcaFit}, {@linkcode pcaTransform} | Butakov et al. ICLR 2024, Algorithm 1 (A14) | `compress.ts` |
- * | {@linkcode correlatedGaussian}, {@linkcode gaussianImages} | known-MI synthetic data (E4) | `synthetic.ts` |
+ * | {@linkcode correlatedGaussian}, {@linkcode gaussianImages}, {@linkcode sztData} | known-MI synthetic data (E4); the Shwartz-Ziv–Tishby task (§8) | `synthetic.ts` |
  *
  * CS quantities are not Shannon MI (a ρ = 0.6 Gaussian pair has I_CS = 0.129 nats, I = 0.223): never plot
  * them on a KSG/KL axis without saying so. Binning and KDE estimates of a deterministic network measure
