@@ -11,6 +11,9 @@
  * @module
  */
 
+import { Matrix } from "../core/matrix.ts";
+import { kSmallestPerRow } from "../core/select.ts";
+
 /** Distance used by a tree: `"max"` = ‖·‖∞, `"euclidean"` = squared Euclidean ‖·‖₂². */
 export type KnnMetric = "max" | "euclidean";
 
@@ -328,7 +331,11 @@ export function pointDist(data: Float64Array, d: number, i: number, j: number, m
   return dist;
 }
 
-/** Brute-force kNN (self excluded by index), same output layout and arithmetic as {@linkcode KdTree.knnAll}. */
+/**
+ * Brute-force kNN (self excluded by index), same output layout and distance arithmetic as
+ * {@linkcode KdTree.knnAll}: distance rows are built in blocks with {@linkcode pointDist} (self set to
+ * +∞) and reduced with lib/core's `kSmallestPerRow` (ties by smaller index).
+ */
 export function knnBrute(
   data: Float64Array,
   n: number,
@@ -338,28 +345,17 @@ export function knnBrute(
   outDist: Float64Array,
   outIdx: Int32Array,
 ): void {
-  const bd = new Float64Array(k), bi = new Int32Array(k);
-  for (let i = 0; i < n; i++) {
-    bd.fill(Infinity);
-    bi.fill(-1);
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      const dist = pointDist(data, d, i, j, metric);
-      if (bi[k - 1] < 0 || dist < bd[k - 1]) {
-        let m = k - 1;
-        while (m > 0 && bd[m - 1] > dist) {
-          bd[m] = bd[m - 1];
-          bi[m] = bi[m - 1];
-          m--;
-        }
-        bd[m] = dist;
-        bi[m] = j;
-      }
+  const b = Math.max(1, Math.min(n, Math.floor((1 << 18) / n)));
+  for (let i0 = 0; i0 < n; i0 += b) {
+    const i1 = Math.min(n, i0 + b);
+    const D = new Matrix(i1 - i0, n);
+    for (let i = i0; i < i1; i++) {
+      const o = (i - i0) * n;
+      for (let j = 0; j < n; j++) D.data[o + j] = j === i ? Infinity : pointDist(data, d, i, j, metric);
     }
-    for (let m = 0; m < k; m++) {
-      outDist[i * k + m] = bd[m];
-      outIdx[i * k + m] = bi[m];
-    }
+    const r = kSmallestPerRow(D, k);
+    outDist.set(r.values, i0 * k);
+    outIdx.set(r.indices, i0 * k);
   }
 }
 

@@ -1,19 +1,12 @@
 /**
- * Special functions and float helpers used by the kNN estimators. Private to lib/info.
- * ψ and log Γ come from stdlib (`@stdlib/math-base-special-digamma`, `-gammaln`, ports of Boost/Cephes,
- * accurate to a few ulps).
+ * Float helpers used by the kNN estimators (ψ and log Γ come from lib/core/special.ts). Private to lib/info.
  *
  * @module
  */
 
-import digammaImpl from "@stdlib/math-base-special-digamma";
-import gammalnImpl from "@stdlib/math-base-special-gammaln";
+import { digamma, gammaln } from "../core/special.ts";
 
-/** Digamma ψ(x). */
-export const digamma: (x: number) => number = digammaImpl as (x: number) => number;
-
-/** log Γ(x) for x > 0. */
-export const gammaln: (x: number) => number = gammalnImpl as (x: number) => number;
+export { digamma, gammaln };
 
 const F = new Float64Array(1);
 const U = new BigUint64Array(F.buffer);

@@ -9,6 +9,7 @@
 import { DomainError } from "../core/errors.ts";
 import { Matrix } from "../core/matrix.ts";
 import { Rng } from "../core/rng.ts";
+import { erf } from "../core/special.ts";
 import { type ConstraintTable, resolveOptions } from "../core/validate.ts";
 
 /** Options of {@linkcode correlatedGaussian}. */
@@ -87,24 +88,9 @@ function checkN(n: number, fn: string): void {
   }
 }
 
-/**
- * Standard normal CDF Φ through a Chebyshev erfc fit (relative error < 1.2e-7). Only used to map
- * parameters into [0, 1] for rendering, where the map needs to be smooth and injective, not exact.
- */
+/** Standard normal CDF Φ(z) = ½(1 + erf(z/√2)) (lib/core erf; maps parameters into [0, 1] for rendering). */
 function normalCdf(z: number): number {
-  return 0.5 * erfc(-z / Math.SQRT2);
-}
-
-/** Complementary error function (Numerical Recipes Chebyshev fit, |rel. error| < 1.2e-7). */
-function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(
-    -z * z - 1.26551223 +
-      t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
-                      t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-  );
-  return x >= 0 ? r : 2 - r;
+  return 0.5 * (1 + erf(z / Math.SQRT2));
 }
 
 /** Image family of {@linkcode gaussianImages}. */
