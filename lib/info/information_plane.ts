@@ -11,6 +11,9 @@
  */
 
 import type { DataFrame } from "nodejs-polars";
+import { noGrad, softmax, Tensor } from "../autodiff/mod.ts";
+import type { Matrix } from "../core/matrix.ts";
+import { Activation } from "../nn/mod.ts";
 import { OptionError, ShapeError } from "../core/errors.ts";
 import { type ConstraintTable, resolveOptions } from "../core/validate.ts";
 import { toLabels, toSamples } from "./_input.ts";
@@ -189,4 +192,51 @@ export async function informationPlane(
   const rows = informationPlaneRows(snapshots, labels, options);
   const { toDataFrame } = await import("../table/mod.ts");
   return toDataFrame(rows);
+}
+
+/** A sequential network: layers applied in order (e.g. `mlp(...)` of `@parsimony/parsimony/nn`). */
+export interface LayeredModel {
+  /** Modules in application order. */
+  readonly layers: readonly { forward(x: Tensor): Tensor }[];
+}
+
+/**
+ * The representations T_ℓ of a sequential network on inputs x, for {@linkcode informationPlane}: the output of
+ * every activation layer (each hidden layer after its nonlinearity), plus the softmax of the final logits
+ * when `softmaxOutput` (the adaptive-estimators code bins softmax probabilities of the output layer).
+ *
+ * @param model a sequential network (`Sequential` / `mlp` of lib/nn)
+ * @param x N×d inputs
+ * @param options `softmaxOutput` (default true)
+ * @returns one N×units matrix per layer, input side first
+ * @throws {ParsimonyError} for non-finite inputs
+ * @example
+ * ```ts
+ * import { mlp } from "@parsimony/parsimony/nn";
+ * import { layerActivations } from "@parsimony/parsimony/info";
+ * const net = mlp([3, 4, 2], { activation: "tanh", seed: 0 });
+ * layerActivations(net, [[0, 1, 2], [1, 0, 0]]).map((m) => m.cols); // => [4, 2]
+ * ```
+ */
+export function layerActivations(
+  model: LayeredModel,
+  x: SampleLike,
+  options: { softmaxOutput?: boolean } = {},
+): Matrix[] {
+  const X = toSamples(x, "layerActivations", "x", 1);
+  return noGrad(() => {
+    const out: Matrix[] = [];
+    let h = new Tensor(Float64Array.from(X.data), [X.rows, X.cols]);
+    model.layers.forEach((l, i) => {
+      h = l.forward(h);
+      const isLast = i === model.layers.length - 1;
+      if (l instanceof Activation && !isLast) out.push(h.toMatrix());
+      if (isLast) {
+        out.push(
+          (options.softmaxOutput ?? true) && !(l instanceof Activation) ? softmax(h, 1).toMatrix() : h.toMatrix(),
+        );
+      }
+    });
+    return out;
+  });
 }

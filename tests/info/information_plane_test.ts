@@ -6,6 +6,7 @@ import {
   informationPlane,
   informationPlaneRows,
   kdeMiBounds,
+  layerActivations,
   sztData,
 } from "../../lib/info/mod.ts";
 
@@ -79,4 +80,16 @@ Deno.test("informationPlane: bad inputs name the argument", () => {
     "options.estimator",
     "option",
   );
+});
+
+Deno.test("layerActivations: one matrix per hidden activation plus the softmax output; rows sum to 1", async () => {
+  const { mlp } = await import("../../lib/nn/mod.ts");
+  const net = mlp([12, 5, 3, 2], { activation: "relu", seed: 1 });
+  const x = sztData({ seed: 0 }).x;
+  const acts = layerActivations(net, x);
+  assert.deepEqual(acts.map((m) => m.cols), [5, 3, 2]);
+  for (const v of acts[0].data) assert.ok(v >= 0);
+  for (let i = 0; i < 4096; i += 97) assertClose(acts[2].get(i, 0) + acts[2].get(i, 1), 1, 1e-15);
+  const rows = informationPlaneRows([{ epoch: 0, layers: acts }], sztData({ seed: 0 }).y);
+  assert.equal(rows.length, 3);
 });
