@@ -22,6 +22,7 @@
  * | {@linkcode kdeMiBounds}, {@linkcode adaptiveKdeMi} | Kolchinsky–Tracey bounds (A7); aKDE (A8) | `kde.ts` |
  * | {@linkcode gaussianMi}, {@linkcode gaussianMiSamples}, {@linkcode gaussianEntropy}, {@linkcode gaussianKl}, {@linkcode gaussianCsDivergence}, {@linkcode gaussianCsQmi} | Gaussian closed forms (A13, T1, T3) | `gaussian.ts` |
  * | {@linkcode compressThenEstimate}, {@linkcode pcaFit}, {@linkcode pcaTransform} | Butakov et al. ICLR 2024, Algorithm 1 (A14) | `compress.ts` |
+ * | {@linkcode csQmiAsync} | CS-QMI with the Gram-row sums on WebGPU (`kernels/info/gram_rows.ts`, streamed, f32 + Kahan) or the f64 twin | `cs_gpu.ts` |
  * | {@linkcode trainCsIb}, {@linkcode adversarialRmse}, {@linkcode IbRegressor} | CS-IB regression (A5) with MSE / VIB / NIB / HSIC baselines; FGSM / PGD (A6) | `cs_ib.ts` |
  * | {@linkcode informationPlane}, {@linkcode informationPlaneRows} | per-epoch per-layer (I(X;T), I(T;Y)) points (Shwartz-Ziv & Tishby; Chelombiev et al.) | `information_plane.ts` |
  * | {@linkcode correlatedGaussian}, {@linkcode gaussianImages}, {@linkcode sztData} | known-MI synthetic data (E4); the Shwartz-Ziv–Tishby task (§8) | `synthetic.ts` |
@@ -55,3 +56,4 @@ export * from "./synthetic.ts";
 export * from "./compress.ts";
 export * from "./information_plane.ts";
 export * from "./cs_ib.ts";
+export * from "./cs_gpu.ts";
