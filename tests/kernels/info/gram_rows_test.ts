@@ -8,7 +8,7 @@
  * (first order); the Kahan sum adds ≤ 2u·Σ. For h, K·Q adds both relative errors and one rounding u.
  */
 import { assert, assertClose } from "../../_helpers.ts";
-import { Matrix } from "../../../lib/core/matrix.ts";
+import type { Matrix } from "../../../lib/core/matrix.ts";
 import { Rng } from "../../../lib/core/rng.ts";
 import { pairRowStats } from "../../../lib/info/_gram.ts";
 import { csQmi, csQmiAsync } from "../../../lib/info/mod.ts";
