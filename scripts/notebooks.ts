@@ -10,6 +10,13 @@
  *     ("stream" for printed text, or a MIME type such as "application/vnd.plotly.v1+json"),
  *   - the notebook has no code cell with outputs at all.
  * Prints one line per notebook and a final "N passed, N failed" line.
+ *
+ * The Deno kernel (2.9) occasionally loses an output message under headless execution (a
+ * display or the last stdout of a cell arrives after the kernel reports the cell idle, and
+ * nbclient drops it; denoland/deno#24437 is of the same family). A notebook whose only
+ * problems are missing expected outputs — no error output, nbconvert succeeded — is therefore
+ * executed once more, and passes only if the second run is clean; the line says so. Errors
+ * are never retried.
  */
 import { parseArgs } from "node:util";
 import { mkdir, readdir, readFile } from "node:fs/promises";
@@ -64,6 +71,34 @@ export function checkExecuted(nb: { cells: Cell[] }): string[] {
   return problems;
 }
 
+/** Execute one notebook into the output folder; returns its problems (empty = pass). */
+async function executeOnce(name: string): Promise<string[]> {
+  const cmd = new Deno.Command("jupyter", {
+    args: [
+      "nbconvert",
+      "--to",
+      "notebook",
+      "--execute",
+      join("notebooks", name),
+      "--output-dir",
+      values.out!,
+      `--ExecutePreprocessor.timeout=${values.timeout}`,
+      "--ExecutePreprocessor.kernel_name=deno",
+    ],
+    env: { PARSIMONY_PRESET: "quick", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const res = await cmd.output();
+  if (!res.success) {
+    const err = new TextDecoder().decode(res.stderr).split("\n").filter((l) => !/unstable/.test(l)).slice(-25).join(
+      "\n",
+    );
+    return [`nbconvert exited with ${res.code}:\n${err}`];
+  }
+  return checkExecuted(JSON.parse(await readFile(join(values.out!, name), "utf8")));
+}
+
 async function main(): Promise<void> {
   const dir = "notebooks";
   let names = (await readdir(dir)).filter((f) => f.endsWith(".ipynb")).sort();
@@ -75,40 +110,20 @@ async function main(): Promise<void> {
   let passed = 0, failed = 0;
   for (const name of names) {
     const t0 = performance.now();
-    const cmd = new Deno.Command("jupyter", {
-      args: [
-        "nbconvert",
-        "--to",
-        "notebook",
-        "--execute",
-        join(dir, name),
-        "--output-dir",
-        values.out!,
-        `--ExecutePreprocessor.timeout=${values.timeout}`,
-        "--ExecutePreprocessor.kernel_name=deno",
-      ],
-      env: { PARSIMONY_PRESET: "quick", NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    });
-    const res = await cmd.output();
-    const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    let problems: string[] = [];
-    if (!res.success) {
-      const err = new TextDecoder().decode(res.stderr).split("\n").filter((l) => !/unstable/.test(l)).slice(-25).join(
-        "\n",
-      );
-      problems.push(`nbconvert exited with ${res.code}:\n${err}`);
-    } else {
-      const executed = JSON.parse(await readFile(join(values.out!, name), "utf8"));
-      problems = checkExecuted(executed);
+    let problems = await executeOnce(name);
+    let note = "";
+    if (problems.length && problems.every((p) => p.includes("expected output"))) {
+      const first = problems;
+      problems = await executeOnce(name);
+      note = problems.length ? "" : ` — passed on a second run; the first lost: ${first.join("; ")}`;
     }
+    const secs = ((performance.now() - t0) / 1000).toFixed(1);
     if (problems.length) {
       failed++;
       console.log(`✘ ${name} (${secs} s)\n  ${problems.join("\n  ")}`);
     } else {
       passed++;
-      console.log(`✔ ${name} (${secs} s)`);
+      console.log(`✔ ${name} (${secs} s)${note}`);
     }
   }
   console.log(`notebooks: ${passed} passed, ${failed} failed`);

@@ -80,10 +80,14 @@ export async function jupyterDisplay(bundle: MimeBundle): Promise<boolean> {
   if (!jupyter?.display) return false;
   try {
     await jupyter.display(bundle, { raw: true });
-    return true;
   } catch {
     return false;
   }
+  // Yield one macrotask so the kernel forwards this message before the cell can finish: with
+  // none, a display at the very end of a cell is sometimes sent after the kernel reports the
+  // cell idle, and headless runners (nbclient) then drop it or the next cell's outputs.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  return true;
 }
 
 /**
