@@ -1,0 +1,271 @@
+/**
+ * Sparsification of the plan for the SNS Hessian (method card A3, step 5): which off-diagonal
+ * entries P̃ ⊂ P the Newton system keeps. The diagonal of H̃ (row and column sums of the
+ * full P) is always exact, so H̃ ⪰ 0 and H̃ ≻ 0 once every row and column dropped some mass.
+ *
+ * Rules (all O(nm) in one pass over P, no full sort):
+ * - `"top"` (card rule A, the paper's thresholding): the k largest entries of P (min-heap);
+ * - `"mass"` (card rule B, SSNS-style): per row, the fewest largest entries whose kept mass is
+ *   ≥ (1 − δ)·rowsum, likewise per column; the union of both;
+ * - `"union"` (card rule C, default): `"top"` ∪ `"mass"`.
+ *
+ * Row/column candidates: an entry ≤ δ·rowsum/m can always be dropped together with all its
+ * peers (they hold ≤ δ·rowsum), so only entries above that level are sorted.
+ *
+ * @module
+ */
+
+/** Sparsification rule names (card rules A, B, C). */
+export type SparsityRule = "top" | "mass" | "union";
+
+/** Reusable buffers and the CSR result of {@linkcode sparsify}. */
+export class SparseWorkspace {
+  readonly n: number;
+  readonly m: number;
+  /** CSR row pointers (length n + 1). */
+  readonly rowPtr: Int32Array;
+  /** CSR column indices (first `nnz` valid). */
+  colIdx: Int32Array;
+  /** CSR values (first `nnz` valid). */
+  val: Float64Array;
+  /** Number of stored entries. */
+  nnz = 0;
+  #mark: Uint8Array;
+  #list: Int32Array;
+  #len = 0;
+  #cv: Float64Array;
+  #ci: Int32Array;
+  #colList: Int32Array;
+  #colLen = 0;
+  #colCount: Int32Array;
+  #colStart: Int32Array;
+  #colSorted: Int32Array;
+  #thetaCol: Float64Array;
+  #heapV: Float64Array;
+  #heapI: Int32Array;
+
+  constructor(n: number, m: number) {
+    this.n = n;
+    this.m = m;
+    this.rowPtr = new Int32Array(n + 1);
+    const cap0 = Math.min(n * m, 16 * (n + m));
+    this.colIdx = new Int32Array(cap0);
+    this.val = new Float64Array(cap0);
+    this.#mark = new Uint8Array(n * m);
+    this.#list = new Int32Array(cap0);
+    this.#cv = new Float64Array(Math.max(n, m));
+    this.#ci = new Int32Array(Math.max(n, m));
+    this.#colList = new Int32Array(cap0);
+    this.#colCount = new Int32Array(m);
+    this.#colStart = new Int32Array(m + 1);
+    this.#colSorted = new Int32Array(cap0);
+    this.#thetaCol = new Float64Array(m);
+    this.#heapV = new Float64Array(0);
+    this.#heapI = new Int32Array(0);
+  }
+
+  #add(idx: number): void {
+    if (this.#mark[idx]) return;
+    this.#mark[idx] = 1;
+    if (this.#len === this.#list.length) this.#list = grow(this.#list, this.n * this.m);
+    this.#list[this.#len++] = idx;
+  }
+
+  /**
+   * Select P̃ from the plan P (row-major n×m) with its row and column sums; fills the CSR.
+   *
+   * @param keep number of largest entries for rules `"top"`/`"union"`
+   * @param delta dropped-mass fraction per row/column for rules `"mass"`/`"union"`
+   * @returns nnz(P̃)
+   */
+  sparsify(
+    P: Float64Array,
+    rowSum: Float64Array,
+    colSum: Float64Array,
+    rule: SparsityRule,
+    keep: number,
+    delta: number,
+  ): number {
+    const { n, m } = this;
+    const useTop = rule !== "mass", useMass = rule !== "top";
+    const k = useTop ? Math.max(1, Math.min(keep, n * m)) : 0;
+    if (useTop && this.#heapV.length !== k) {
+      this.#heapV = new Float64Array(k);
+      this.#heapI = new Int32Array(k);
+    }
+    const hv = this.#heapV, hi = this.#heapI;
+    let hlen = 0;
+    const thetaCol = this.#thetaCol;
+    if (useMass) { for (let j = 0; j < m; j++) thetaCol[j] = colSum[j] > 0 ? (delta * colSum[j]) / n : Infinity; }
+    else thetaCol.fill(Infinity);
+    this.#len = 0;
+    this.#colLen = 0;
+    const cv = this.#cv, ci = this.#ci;
+    for (let i = 0; i < n; i++) {
+      const o = i * m;
+      const rs = rowSum[i];
+      const budget = delta * rs;
+      const thetaRow = useMass && rs > 0 ? budget / m : Infinity;
+      let nc = 0, dropped = 0;
+      for (let j = 0; j < m; j++) {
+        const x = P[o + j];
+        if (x > thetaRow) {
+          cv[nc] = x;
+          ci[nc++] = j;
+        } else dropped += x;
+        if (x > thetaCol[j]) {
+          if (this.#colLen === this.#colList.length) this.#colList = grow(this.#colList, n * m);
+          this.#colList[this.#colLen++] = o + j;
+        }
+        if (useTop) {
+          if (hlen < k) {
+            // sift up into the min-heap
+            let c = hlen++;
+            while (c > 0) {
+              const par = (c - 1) >> 1;
+              if (hv[par] <= x) break;
+              hv[c] = hv[par];
+              hi[c] = hi[par];
+              c = par;
+            }
+            hv[c] = x;
+            hi[c] = o + j;
+          } else if (x > hv[0]) {
+            siftDown(hv, hi, k, x, o + j);
+          }
+        }
+      }
+      if (useMass && nc > 0) {
+        const cut = dropCut(cv, nc, budget - dropped);
+        for (let q = 0; q < nc; q++) if (P[o + ci[q]] >= cut) this.#add(o + ci[q]);
+      }
+    }
+    if (useTop) { for (let q = 0; q < hlen; q++) this.#add(hi[q]); }
+    if (useMass) this.#columns(P, colSum, delta);
+    // CSR, row-major order
+    const list = this.#list.subarray(0, this.#len);
+    list.sort();
+    if (this.colIdx.length < this.#len) {
+      this.colIdx = new Int32Array(this.#len + (this.#len >> 1));
+      this.val = new Float64Array(this.colIdx.length);
+    }
+    const rowPtr = this.rowPtr;
+    rowPtr.fill(0);
+    for (let q = 0; q < list.length; q++) {
+      const idx = list[q];
+      const i = (idx / m) | 0;
+      rowPtr[i + 1]++;
+      this.colIdx[q] = idx - i * m;
+      this.val[q] = P[idx];
+      this.#mark[idx] = 0;
+    }
+    for (let i = 0; i < n; i++) rowPtr[i + 1] += rowPtr[i];
+    this.nnz = list.length;
+    return this.nnz;
+  }
+
+  #columns(P: Float64Array, colSum: Float64Array, delta: number): void {
+    const { n, m } = this;
+    const count = this.#colCount, start = this.#colStart;
+    count.fill(0);
+    const L = this.#colLen, cl = this.#colList;
+    for (let q = 0; q < L; q++) count[cl[q] % m]++;
+    start[0] = 0;
+    for (let j = 0; j < m; j++) start[j + 1] = start[j] + count[j];
+    if (this.#colSorted.length < L) this.#colSorted = new Int32Array(L + (L >> 1));
+    const sorted = this.#colSorted;
+    count.fill(0);
+    for (let q = 0; q < L; q++) {
+      const j = cl[q] % m;
+      sorted[start[j] + count[j]++] = cl[q];
+    }
+    const cv = this.#cv;
+    for (let j = 0; j < m; j++) {
+      const s = start[j], e = start[j + 1];
+      if (e === s) continue;
+      let kept = 0;
+      for (let q = s; q < e; q++) {
+        cv[q - s] = P[sorted[q]];
+        kept += cv[q - s];
+      }
+      const budget = delta * colSum[j];
+      const dropped = Math.max(0, colSum[j] - kept);
+      const cut = dropCut(cv, e - s, budget - dropped);
+      for (let q = s; q < e; q++) if (P[sorted[q]] >= cut) this.#add(sorted[q]);
+    }
+    void n;
+  }
+}
+
+/**
+ * Smallest value still kept among the `nc` candidates in `cv` when the smallest ones may be
+ * dropped while their total stays ≤ `room`. Permutes `cv[0..nc)` (callers compare against the
+ * plan, not against `cv`). Returns +∞ when every candidate may be dropped.
+ */
+function dropCut(cv: Float64Array, nc: number, room: number): number {
+  if (!(room > 0)) return -Infinity;
+  // Only values ≤ room can be dropped at all; move them to the front and sort just those.
+  let q = 0, minAbove = Infinity;
+  for (let k = 0; k < nc; k++) {
+    const x = cv[k];
+    if (x <= room) {
+      cv[k] = cv[q];
+      cv[q++] = x;
+    } else if (x < minAbove) minAbove = x;
+  }
+  if (q === 0) return -Infinity;
+  const s = cv.subarray(0, q);
+  s.sort();
+  let acc = 0, t = 0;
+  while (t < q && acc + s[t] <= room) acc += s[t++];
+  // Keep values ≥ the first value that did not fit; ties with dropped values are kept too
+  // (keeping more never violates the mass budget). All values > room are kept.
+  return t < q ? s[t] : minAbove;
+}
+
+function siftDown(hv: Float64Array, hi: Int32Array, k: number, x: number, idx: number): void {
+  let c = 0;
+  for (;;) {
+    const l = 2 * c + 1;
+    if (l >= k) break;
+    const r = l + 1;
+    const s = r < k && hv[r] < hv[l] ? r : l;
+    if (hv[s] >= x) break;
+    hv[c] = hv[s];
+    hi[c] = hi[s];
+    c = s;
+  }
+  hv[c] = x;
+  hi[c] = idx;
+}
+
+function grow(x: Int32Array, cap: number): Int32Array {
+  const y = new Int32Array(Math.min(cap, Math.max(16, x.length * 2)));
+  y.set(x);
+  return y;
+}
+
+/**
+ * Mass of P outside its k largest entries, relative to ΣP: ε_λ(P)/ΣP of card §1 (k = ⌈λ·nm⌉).
+ * Used by the adaptive Sinkhorn → Newton switch.
+ */
+export function tailMass(P: Float64Array, total: number, k: number, heapV: Float64Array, heapI: Int32Array): number {
+  const kk = Math.min(k, P.length, heapV.length);
+  let hlen = 0;
+  for (let q = 0; q < P.length; q++) {
+    const x = P[q];
+    if (hlen < kk) {
+      let c = hlen++;
+      while (c > 0) {
+        const par = (c - 1) >> 1;
+        if (heapV[par] <= x) break;
+        heapV[c] = heapV[par];
+        c = par;
+      }
+      heapV[c] = x;
+    } else if (x > heapV[0]) siftDown(heapV, heapI, kk, x, q);
+  }
+  let top = 0;
+  for (let q = 0; q < hlen; q++) top += heapV[q];
+  return Math.max(0, total - top) / total;
+}
