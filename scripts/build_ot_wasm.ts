@@ -460,6 +460,66 @@ function cross(): string {
     (local.get $tot))`;
 }
 
+function scalePlan(): string {
+  return `
+  ;; P ← (P·eu[i])·ev[j] in place, with row sums, column sums; returns ΣP (twin of scalePlan in lib/ot/_lse.ts)
+  (func (export "scale_plan") (param $pp i32) (param $n i32) (param $m i32) (param $eup i32) (param $evp i32)
+    (param $rsp i32) (param $csum i32) (result f64)
+    (local $i i32) (local $j i32) (local $m4 i32) (local $row i32) (local $e f64) (local $ev v128) (local $y v128) (local $y2 v128)
+    (local $s0 v128) (local $s1 v128) (local $s f64) (local $total f64) (local $q i32) (local $x f64)
+    (local.set $m4 (i32.and (local.get $m) (i32.const -4)))${
+    loop("z", lt("$j", "$m"), `\n      ${put("$csum", "$j", "(f64.const 0)")} ${inc("$j")}`)
+  }
+    (local.set $row (local.get $pp))${
+    loop(
+      "i",
+      lt("$i", "$n"),
+      `
+      (local.set $e ${get("$eup", "$i")}) (local.set $ev (f64x2.splat (local.get $e)))
+      (local.set $s0 (v128.const f64x2 0 0)) (local.set $s1 (v128.const f64x2 0 0)) (local.set $j (i32.const 0))${
+        loop(
+          "j",
+          lt("$j", "$m4"),
+          `
+        (local.set $q ${at("$row", "$j")})
+        (local.set $y (f64x2.mul (f64x2.mul (v128.load (local.get $q)) (local.get $ev)) (v128.load ${
+            at("$evp", "$j")
+          })))
+        (local.set $y2 (f64x2.mul (f64x2.mul (v128.load offset=16 (local.get $q)) (local.get $ev)) (v128.load offset=16 ${
+            at("$evp", "$j")
+          })))
+        (v128.store (local.get $q) (local.get $y))
+        (v128.store offset=16 (local.get $q) (local.get $y2))
+        (local.set $s0 (f64x2.add (local.get $s0) (local.get $y)))
+        (local.set $s1 (f64x2.add (local.get $s1) (local.get $y2)))
+        (local.set $q ${at("$csum", "$j")})
+        (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q)) (local.get $y)))
+        (v128.store offset=16 (local.get $q) (f64x2.add (v128.load offset=16 (local.get $q)) (local.get $y2)))
+        ${inc("$j", 4)}`,
+        )
+      }
+      (local.set $s0 (f64x2.add (local.get $s0) (local.get $s1)))
+      (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))${
+        loop(
+          "t",
+          lt("$j", "$m"),
+          `
+        (local.set $x (f64.mul (f64.mul ${get("$row", "$j")} (local.get $e)) ${get("$evp", "$j")}))
+        ${put("$row", "$j", "(local.get $x)")}
+        (local.set $s (f64.add (local.get $s) (local.get $x)))
+        ${put("$csum", "$j", `(f64.add ${get("$csum", "$j")} (local.get $x))`)}
+        ${inc("$j")}`,
+        )
+      }
+      ${put("$rsp", "$i", "(local.get $s)")}
+      (local.set $total (f64.add (local.get $total) (local.get $s)))
+      (local.set $row (i32.add (local.get $row) (i32.shl (local.get $m) (i32.const 3))))
+      ${inc("$i")}`,
+    )
+  }
+    (local.get $total))`;
+}
+
 /** The whole module. Scalar exp/log for the rare exact fallbacks come from the host (Math.exp/Math.log). */
 export function buildWat(): string {
   uid = 0;
@@ -468,7 +528,7 @@ export function buildWat(): string {
 (module
   (import "host" "exp" (func $exp (param f64) (result f64)))
   (import "host" "log" (func $log (param f64) (result f64)))
-  (import "host" "memory" (memory 1))${expAffine()}${scalingSweep()}${rowExp()}${logSweep()}${planPass()}${cross()}
+  (import "host" "memory" (memory 1))${expAffine()}${scalingSweep()}${rowExp()}${logSweep()}${planPass()}${cross()}${scalePlan()}
 )
 `;
 }

@@ -192,3 +192,35 @@ export function planPass(
   }
   return total;
 }
+
+/**
+ * P_ij ← (P_ij·eu_i)·ev_j in place (the plan after a step z ← z + αd with eu = e^{α du},
+ * ev = e^{α dv}), with new row sums, column sums and ΣP. No exp per entry.
+ *
+ * @returns ΣP
+ */
+export function scalePlan(
+  n: number,
+  m: number,
+  P: Float64Array,
+  eu: Float64Array,
+  ev: Float64Array,
+  rowSum: Float64Array,
+  colSum: Float64Array,
+): number {
+  colSum.fill(0);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * m, e = eu[i];
+    let s = 0;
+    for (let j = 0; j < m; j++) {
+      const x = P[o + j] * e * ev[j];
+      P[o + j] = x;
+      s += x;
+      colSum[j] += x;
+    }
+    rowSum[i] = s;
+    total += s;
+  }
+  return total;
+}

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { logSweep, planPass, scalingSweep } from "./_lse.ts";
+import { logSweep, planPass, scalePlan, scalingSweep } from "./_lse.ts";
 import { OT_SIMD_WASM_BASE64 } from "./_simd_wasm.ts";
 
 /** Which implementation runs the hot loops. */
@@ -24,8 +24,13 @@ export type KernelKind = "wasm-simd" | "js";
 export interface OtKernels {
   /** Implementation in use. */
   readonly kind: KernelKind;
-  /** A zeroed f64 array of length `len` that the kernels can read and write. */
-  alloc(len: number): Float64Array;
+  /**
+   * An f64 array of length `len` that the kernels can read and write; zeroed unless `zero` is false
+   * (for n·m buffers the solver overwrites before reading).
+   */
+  alloc(len: number, zero?: boolean): Float64Array;
+  /** Return the kernel memory to the pool (call once, when the solve is done). */
+  dispose(): void;
   /** One fused log-domain Sinkhorn iteration (see `_lse.ts` logSweep). */
   logSweep(
     n: number,
@@ -61,6 +66,16 @@ export interface OtKernels {
     u: Float64Array,
     v: Float64Array,
     P: Float64Array,
+    rowSum: Float64Array,
+    colSum: Float64Array,
+  ): number;
+  /** P ← (P ⊙ eu·)·ev in place with row/column sums; returns ΣP. */
+  scalePlan(
+    n: number,
+    m: number,
+    P: Float64Array,
+    eu: Float64Array,
+    ev: Float64Array,
     rowSum: Float64Array,
     colSum: Float64Array,
   ): number;
@@ -122,9 +137,11 @@ export function jsKernels(): OtKernels {
   return {
     kind: "js",
     alloc: (len) => new Float64Array(len),
+    dispose: () => {},
     logSweep,
     scalingSweep,
     planPass,
+    scalePlan,
     cross: (n, m, P, em, en) => {
       let tot = 0;
       for (let i = 0; i < n; i++) {
@@ -161,20 +178,56 @@ interface SimdExports {
   ): number;
   plan_pass(csp: number, n: number, m: number, up: number, vp: number, pp: number, rsp: number, csum: number): number;
   cross(pp: number, n: number, m: number, emp: number, enp: number): number;
+  scale_plan(pp: number, n: number, m: number, eup: number, evp: number, rsp: number, csum: number): number;
+}
+
+interface PoolEntry {
+  memory: WebAssembly.Memory;
+  ex: SimdExports;
+  busy: boolean;
+}
+
+/**
+ * One cached instance, reused by consecutive solves (fresh linear memory costs a page fault per
+ * 4 KiB on first touch — ~35 ms for the 64 MiB of an n = 2000 solve). It grows to the largest
+ * problem seen. A solve that starts while it is in use (e.g. from an onIteration callback) gets
+ * a private instance.
+ */
+let pool: PoolEntry | null = null;
+
+function instantiate(mod: WebAssembly.Module, pages: number): PoolEntry | null {
+  try {
+    const memory = new WebAssembly.Memory({ initial: pages });
+    const inst = new WebAssembly.Instance(mod, { host: { exp: Math.exp, log: Math.log, memory } });
+    return { memory, ex: inst.exports as unknown as SimdExports, busy: false };
+  } catch {
+    return null; // out of memory for a wasm32 heap: the TS loops work on ordinary arrays
+  }
 }
 
 function wasmKernels(mod: WebAssembly.Module, doubles: number): OtKernels | null {
   const bytes = doubles * 8 + 4096;
   const pages = Math.ceil(bytes / 65536) + 1;
   if (pages > 65536) return null;
-  let memory: WebAssembly.Memory, ex: SimdExports;
-  try {
-    memory = new WebAssembly.Memory({ initial: pages });
-    const inst = new WebAssembly.Instance(mod, { host: { exp: Math.exp, log: Math.log, memory } });
-    ex = inst.exports as unknown as SimdExports;
-  } catch {
-    return null; // out of memory for a wasm32 heap: the TS loops work on ordinary arrays
+  let entry: PoolEntry | null;
+  if (pool !== null && !pool.busy) {
+    entry = pool;
+    const have = entry.memory.buffer.byteLength / 65536;
+    if (have < pages) {
+      try {
+        entry.memory.grow(pages - have);
+      } catch {
+        return null;
+      }
+    }
+  } else {
+    entry = instantiate(mod, pages);
+    if (entry === null) return null;
+    if (pool === null) pool = entry;
   }
+  entry.busy = true;
+  const held = entry;
+  const { memory, ex } = held;
   const buffer = memory.buffer;
   let top = 16;
   const off = (x: Float64Array): number => {
@@ -183,12 +236,16 @@ function wasmKernels(mod: WebAssembly.Module, doubles: number): OtKernels | null
   };
   return {
     kind: "wasm-simd",
-    alloc(len: number): Float64Array {
+    alloc(len: number, zero = true): Float64Array {
       const need = len * 8;
       if (top + need > buffer.byteLength) throw new Error("lib/ot internal: kernel memory exhausted");
       const out = new Float64Array(buffer, top, len);
+      if (zero) out.fill(0);
       top += (need + 15) & ~15;
       return out;
+    },
+    dispose() {
+      held.busy = false;
     },
     logSweep(n, m, Cs, a, la, lb, u, v, uNew, vNew, colAcc, t, exact) {
       return ex.log_sweep(
@@ -215,6 +272,9 @@ function wasmKernels(mod: WebAssembly.Module, doubles: number): OtKernels | null
     },
     cross(n, m, P, em, en) {
       return ex.cross(off(P), n, m, off(em), off(en));
+    },
+    scalePlan(n, m, P, eu, ev, rowSum, colSum) {
+      return ex.scale_plan(off(P), n, m, off(eu), off(ev), off(rowSum), off(colSum));
     },
     expAffine(src, dst, alpha, beta) {
       ex.exp_affine(off(src), off(dst), src.length, alpha, beta);

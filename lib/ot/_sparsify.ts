@@ -31,11 +31,10 @@ export class SparseWorkspace {
   /** Number of stored entries. */
   nnz = 0;
   #mark: Uint8Array;
-  #list: Int32Array;
-  #len = 0;
   #cv: Float64Array;
   #ci: Int32Array;
   #colList: Int32Array;
+  #colJ: Int32Array;
   #colLen = 0;
   #colCount: Int32Array;
   #colStart: Int32Array;
@@ -52,23 +51,16 @@ export class SparseWorkspace {
     this.colIdx = new Int32Array(cap0);
     this.val = new Float64Array(cap0);
     this.#mark = new Uint8Array(n * m);
-    this.#list = new Int32Array(cap0);
     this.#cv = new Float64Array(Math.max(n, m));
     this.#ci = new Int32Array(Math.max(n, m));
     this.#colList = new Int32Array(cap0);
+    this.#colJ = new Int32Array(cap0);
     this.#colCount = new Int32Array(m);
     this.#colStart = new Int32Array(m + 1);
     this.#colSorted = new Int32Array(cap0);
     this.#thetaCol = new Float64Array(m);
     this.#heapV = new Float64Array(0);
     this.#heapI = new Int32Array(0);
-  }
-
-  #add(idx: number): void {
-    if (this.#mark[idx]) return;
-    this.#mark[idx] = 1;
-    if (this.#len === this.#list.length) this.#list = grow(this.#list, this.n * this.m);
-    this.#list[this.#len++] = idx;
   }
 
   /**
@@ -98,9 +90,8 @@ export class SparseWorkspace {
     const thetaCol = this.#thetaCol;
     if (useMass) { for (let j = 0; j < m; j++) thetaCol[j] = colSum[j] > 0 ? (delta * colSum[j]) / n : Infinity; }
     else thetaCol.fill(Infinity);
-    this.#len = 0;
     this.#colLen = 0;
-    const cv = this.#cv, ci = this.#ci;
+    const cv = this.#cv, ci = this.#ci, mark = this.#mark;
     for (let i = 0; i < n; i++) {
       const o = i * m;
       const rs = rowSum[i];
@@ -114,8 +105,12 @@ export class SparseWorkspace {
           ci[nc++] = j;
         } else dropped += x;
         if (x > thetaCol[j]) {
-          if (this.#colLen === this.#colList.length) this.#colList = grow(this.#colList, n * m);
-          this.#colList[this.#colLen++] = o + j;
+          if (this.#colLen === this.#colList.length) {
+            this.#colList = grow(this.#colList, n * m);
+            this.#colJ = grow(this.#colJ, n * m);
+          }
+          this.#colList[this.#colLen] = o + j;
+          this.#colJ[this.#colLen++] = j;
         }
         if (useTop) {
           if (hlen < k) {
@@ -137,46 +132,77 @@ export class SparseWorkspace {
       }
       if (useMass && nc > 0) {
         const cut = dropCut(cv, nc, budget - dropped);
-        for (let q = 0; q < nc; q++) if (P[o + ci[q]] >= cut) this.#add(o + ci[q]);
+        for (let q = 0; q < nc; q++) if (P[o + ci[q]] >= cut) mark[o + ci[q]] = 1;
       }
     }
-    if (useTop) { for (let q = 0; q < hlen; q++) this.#add(hi[q]); }
+    if (useTop) { for (let q = 0; q < hlen; q++) mark[hi[q]] = 1; }
     if (useMass) this.#columns(P, colSum, delta);
-    // CSR, row-major order
-    const list = this.#list.subarray(0, this.#len);
-    list.sort();
-    if (this.colIdx.length < this.#len) {
-      this.colIdx = new Int32Array(this.#len + (this.#len >> 1));
-      this.val = new Float64Array(this.colIdx.length);
-    }
+    // CSR in row-major order by scanning the marks (no sort), clearing them as we go.
     const rowPtr = this.rowPtr;
-    rowPtr.fill(0);
-    for (let q = 0; q < list.length; q++) {
-      const idx = list[q];
-      const i = (idx / m) | 0;
-      rowPtr[i + 1]++;
-      this.colIdx[q] = idx - i * m;
-      this.val[q] = P[idx];
-      this.#mark[idx] = 0;
+    let nnz = 0;
+    rowPtr[0] = 0;
+    for (let i = 0; i < n; i++) {
+      const o = i * m;
+      for (let j = 0; j < m; j++) {
+        if (mark[o + j] === 0) continue;
+        mark[o + j] = 0;
+        if (nnz === this.colIdx.length) {
+          this.colIdx = grow(this.colIdx, n * m);
+          const v = new Float64Array(this.colIdx.length);
+          v.set(this.val);
+          this.val = v;
+        }
+        this.colIdx[nnz] = j;
+        this.val[nnz++] = P[o + j];
+      }
+      rowPtr[i + 1] = nnz;
     }
-    for (let i = 0; i < n; i++) rowPtr[i + 1] += rowPtr[i];
-    this.nnz = list.length;
-    return this.nnz;
+    this.nnz = nnz;
+    return nnz;
+  }
+
+  /**
+   * Reuse the current pattern with the new plan's values (O(nnz + n + m) instead of O(nm)) when it
+   * still satisfies the mass rule at level `delta`: every row and column keeps ≥ (1 − δ) of its sum
+   * (the SNS caller checks 2δ for a pattern built with δ). Near the
+   * solution consecutive Newton plans differ by factors e^{α(du_i + dv_j)} ≈ 1, so the pattern
+   * rarely changes [ours]. Returns false (pattern untouched but values stale) when a row or column
+   * fails; the caller then runs {@linkcode SparseWorkspace.sparsify}.
+   */
+  refresh(P: Float64Array, rowSum: Float64Array, colSum: Float64Array, delta: number): boolean {
+    const { n, m, rowPtr, colIdx, val } = this;
+    if (this.nnz === 0) return false;
+    const colKept = this.#thetaCol; // scratch (length m)
+    colKept.fill(0);
+    const slack = 1 - 1e-12;
+    for (let i = 0; i < n; i++) {
+      const o = i * m;
+      let kept = 0;
+      for (let k = rowPtr[i], e = rowPtr[i + 1]; k < e; k++) {
+        const x = P[o + colIdx[k]];
+        val[k] = x;
+        kept += x;
+        colKept[colIdx[k]] += x;
+      }
+      if (kept < (1 - delta) * rowSum[i] * slack) return false;
+    }
+    for (let j = 0; j < m; j++) if (colKept[j] < (1 - delta) * colSum[j] * slack) return false;
+    return true;
   }
 
   #columns(P: Float64Array, colSum: Float64Array, delta: number): void {
     const { n, m } = this;
     const count = this.#colCount, start = this.#colStart;
     count.fill(0);
-    const L = this.#colLen, cl = this.#colList;
-    for (let q = 0; q < L; q++) count[cl[q] % m]++;
+    const L = this.#colLen, cl = this.#colList, cj = this.#colJ, mark = this.#mark;
+    for (let q = 0; q < L; q++) count[cj[q]]++;
     start[0] = 0;
     for (let j = 0; j < m; j++) start[j + 1] = start[j] + count[j];
     if (this.#colSorted.length < L) this.#colSorted = new Int32Array(L + (L >> 1));
     const sorted = this.#colSorted;
     count.fill(0);
     for (let q = 0; q < L; q++) {
-      const j = cl[q] % m;
+      const j = cj[q];
       sorted[start[j] + count[j]++] = cl[q];
     }
     const cv = this.#cv;
@@ -191,7 +217,7 @@ export class SparseWorkspace {
       const budget = delta * colSum[j];
       const dropped = Math.max(0, colSum[j] - kept);
       const cut = dropCut(cv, e - s, budget - dropped);
-      for (let q = s; q < e; q++) if (P[sorted[q]] >= cut) this.#add(sorted[q]);
+      for (let q = s; q < e; q++) if (P[sorted[q]] >= cut) mark[sorted[q]] = 1;
     }
     void n;
   }

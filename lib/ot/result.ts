@@ -36,6 +36,14 @@ export interface OtTimings {
   readonly sinkhornMs: number;
   /** Newton steps (plan, sparsification, CG, line search). */
   readonly newtonMs: number;
+  /** Part of newtonMs: plan passes (one exp per entry, row/column sums). */
+  readonly planMs: number;
+  /** Part of newtonMs: Hessian sparsification. */
+  readonly sparsifyMs: number;
+  /** Part of newtonMs: the linear solve (CG, or the dense factorisation). */
+  readonly solveMs: number;
+  /** Part of newtonMs: line searches. */
+  readonly lineSearchMs: number;
   /** Plan, cost and objective of the returned iterate. */
   readonly finalizeMs: number;
 }
@@ -150,6 +158,11 @@ export class TraceRecorder {
   /** Error of the last row (NaN when empty). */
   lastError(): number {
     return this.#err.length ? this.#err[this.#err.length - 1] : NaN;
+  }
+
+  /** Errors of the last `k` rows (fewer when the trace is shorter). */
+  lastErrors(k: number): number[] {
+    return this.#err.slice(Math.max(0, this.#err.length - k));
   }
 
   /** Iteration of the last row (−1 when empty). */
@@ -295,7 +308,7 @@ export function makeResult<O>(
     hessianDensity: number | null;
     backend: Backend;
     backendReason: string;
-    timings: Omit<OtTimings, "finalizeMs" | "totalMs">;
+    timings: Pick<OtTimings, "setupMs" | "sinkhornMs" | "newtonMs"> & Partial<OtTimings>;
     t0: number;
     stages: OtStage[];
     warning: string | null;
@@ -312,7 +325,15 @@ export function makeResult<O>(
     marginalError: fin.marginalError,
     iterations: Object.freeze({ ...parts.iterations }),
     hessianDensity: parts.hessianDensity,
-    timings: Object.freeze({ ...parts.timings, finalizeMs: fin.ms, totalMs }),
+    timings: Object.freeze({
+      planMs: 0,
+      sparsifyMs: 0,
+      solveMs: 0,
+      lineSearchMs: 0,
+      ...parts.timings,
+      finalizeMs: fin.ms,
+      totalMs,
+    }),
     stages: Object.freeze(parts.stages.map((s) => Object.freeze(s))),
     trace: parts.trace.freeze(),
     problem: Object.freeze({ a: p.a, b: p.b, C: p.C, reg: p.reg }),

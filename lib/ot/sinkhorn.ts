@@ -111,32 +111,47 @@ export function sinkhorn(
   const p = buildProblem(fn, a, b, C, opts.reg);
   const n = p.as.length, m = p.bs.length, eta = 1 / p.reg;
   const kr = createKernels(2 * n * m + 6 * (n + m) + 16);
-  const K = kr.alloc(n * m), Pbuf = kr.alloc(n * m);
-  K.set(p.Cr);
-  kr.expAffine(K, K, -eta, 0);
-  checkKernel(K, n, m, p.reg);
-  const init = initialPotentials(p, opts.init);
-  // Scalings from log potentials: P = diag(us) K diag(vs) = exp(u + v − C/reg − 1) ⇒ us = e^{u − 1/2}.
-  const av = kr.alloc(n), bv = kr.alloc(m), us = kr.alloc(n), vs = kr.alloc(m), acc = kr.alloc(m);
-  av.set(p.as);
-  bv.set(p.bs);
-  for (let i = 0; i < n; i++) us[i] = Math.exp(init.u[i] - 0.5);
-  for (let j = 0; j < m; j++) vs[j] = Math.exp(init.v[j] - 0.5);
-  const uPrev = new Float64Array(n), vPrev = new Float64Array(m);
-  const uLog = kr.alloc(n), vLog = kr.alloc(m), rowSum = kr.alloc(n), colSum = kr.alloc(m);
-  const trace = new TraceRecorder();
-  const setupMs = performance.now() - t0;
+  try {
+    const K = kr.alloc(n * m, false), Pbuf = kr.alloc(n * m, false);
+    K.set(p.Cr);
+    kr.expAffine(K, K, -eta, 0);
+    checkKernel(K, n, m, p.reg);
+    const init = initialPotentials(p, opts.init);
+    // Scalings from log potentials: P = diag(us) K diag(vs) = exp(u + v − C/reg − 1) ⇒ us = e^{u − 1/2}.
+    const av = kr.alloc(n), bv = kr.alloc(m), us = kr.alloc(n), vs = kr.alloc(m), acc = kr.alloc(m);
+    av.set(p.as);
+    bv.set(p.bs);
+    for (let i = 0; i < n; i++) us[i] = Math.exp(init.u[i] - 0.5);
+    for (let j = 0; j < m; j++) vs[j] = Math.exp(init.v[j] - 0.5);
+    const uPrev = new Float64Array(n), vPrev = new Float64Array(m);
+    const uLog = kr.alloc(n), vLog = kr.alloc(m), rowSum = kr.alloc(n), colSum = kr.alloc(m);
+    const trace = new TraceRecorder();
+    const setupMs = performance.now() - t0;
 
-  let it = 0, stop: StopReason = "maxIter", converged = false, warning: string | null = null;
-  let best = Infinity, bestAt = 0, lastCheck = 0;
-  for (;;) {
-    if (it >= opts.maxIter) break;
-    uPrev.set(us);
-    vPrev.set(vs);
-    const e = kr.scalingSweep(n, m, K, av, bv, us, vs, acc);
-    if (!allPositiveFinite(us) || !allPositiveFinite(vs)) {
-      us.set(uPrev);
-      vs.set(vPrev);
+    const loop = scalingLoop(
+      kr,
+      n,
+      m,
+      K,
+      av,
+      bv,
+      us,
+      vs,
+      acc,
+      uPrev,
+      vPrev,
+      uLog,
+      vLog,
+      0.5,
+      opts,
+      trace,
+      t0,
+      0,
+      (uu, vv) => dualColumnExact(p, uu, vv),
+    );
+    const it = loop.it, lastCheck = loop.lastErr;
+    let stop = loop.stop, converged = stop === "tol", warning: string | null = null;
+    if (stop === "nonFinite") {
       if (it === 0) {
         throw new NumericalError({
           fn,
@@ -146,83 +161,47 @@ export function sinkhorn(
           hint: "Use sinkhornLog (log-domain) for small reg",
         });
       }
+      warning = `sinkhorn: the scalings under/overflowed at iteration ${it + 1} (reg = ${p.reg} is too small for the ` +
+        "scaling form); returned the last finite iterate. Use sinkhornLog.";
+    }
+    const sinkhornMs = performance.now() - t0 - setupMs;
+    scalingToLog(us, vs, uLog, vLog, 0.5);
+    // The plan is recomputed from the potentials (exp(u + v − Cs)), so a truncated kernel shows up as
+    // a marginal error instead of being hidden; K's buffer is reused for Cs.
+    const fin = finalizeLog(p, uLog, vLog, { kernels: kr, Cs: scaledCost(p, K), P: Pbuf, rowSum, colSum });
+    if (stop === "maxIter" && it > 0 && trace.length < it) {
+      trace.push(it, 0, fin.marginalError, fin.dual, (performance.now() - t0) / 1e3);
+      if (fin.marginalError <= opts.tol) converged = true;
+    }
+    // The scaling form iterates on the kernel K as stored; where exp(−C/reg) underflowed it solves a
+    // truncated problem. The plan above is recomputed from the potentials, so the truncation shows
+    // up as a marginal error much larger than the one the iterations measured on K.
+    if (stop !== "nonFinite" && fin.marginalError > 100 * Math.max(opts.tol, lastCheck) + 1e-13) {
+      converged = false;
       stop = "nonFinite";
       warning =
-        `sinkhorn: the scalings under/overflowed at iteration ${
-          it + 1
-        } (reg = ${p.reg} is too small for the scaling form); ` +
-        "returned the last finite iterate. Use sinkhornLog.";
-      break;
+        `sinkhorn: exp(−C/reg) underflowed for some entries (reg = ${p.reg}); the plan recomputed from the potentials ` +
+        `has marginal error ${fin.marginalError.toExponential(2)}, the scaling iterations measured ${
+          lastCheck.toExponential(2)
+        }. Use sinkhornLog.`;
     }
-    if (it >= 1) {
-      scalingToLog(uPrev, vPrev, uLog, vLog);
-      const dual = dualColumnExact(p, uLog, vLog);
-      trace.push(it, 0, e, dual, (performance.now() - t0) / 1e3);
-      lastCheck = e;
-      if (e <= opts.tol) {
-        us.set(uPrev);
-        vs.set(vPrev);
-        stop = "tol";
-        converged = true;
-        break;
-      }
-      if (e < best) {
-        best = e;
-        bestAt = it;
-      } else if (it - bestAt >= opts.stallIter) {
-        us.set(uPrev);
-        vs.set(vPrev);
-        stop = "stalled";
-        break;
-      }
-      if (
-        opts.onIteration &&
-        opts.onIteration({ stage: "sinkhorn", iteration: it, error: e, dual, elapsedMs: performance.now() - t0 }) ===
-          false
-      ) {
-        us.set(uPrev);
-        vs.set(vPrev);
-        stop = "callback";
-        break;
-      }
-    }
-    it++;
+    return makeResult(p, fin, {
+      options: opts,
+      converged,
+      stopReason: stop,
+      trace,
+      iterations: { sinkhorn: it, newton: 0 },
+      hessianDensity: null,
+      backend: be.backend,
+      backendReason: `${be.reason}; ${kr.kind} kernels`,
+      timings: { setupMs, sinkhornMs, newtonMs: 0 },
+      t0,
+      stages: [{ stage: "sinkhorn", backend: "cpu", precision: "f64", iterations: it, ms: sinkhornMs }],
+      warning,
+    });
+  } finally {
+    kr.dispose();
   }
-  const sinkhornMs = performance.now() - t0 - setupMs;
-  scalingToLog(us, vs, uLog, vLog);
-  // The plan is recomputed from the potentials (exp(u + v − Cs)), so a truncated kernel shows up as
-  // a marginal error instead of being hidden; K's buffer is reused for Cs.
-  const fin = finalizeLog(p, uLog, vLog, { kernels: kr, Cs: scaledCost(p, K), P: Pbuf, rowSum, colSum });
-  if (stop === "maxIter" && it > 0 && trace.length < it) {
-    trace.push(it, 0, fin.marginalError, fin.dual, (performance.now() - t0) / 1e3);
-    if (fin.marginalError <= opts.tol) converged = true;
-  }
-  // The scaling form iterates on the kernel K as stored; where exp(−C/reg) underflowed it solves a
-  // truncated problem. The plan above is recomputed from the potentials, so the truncation shows
-  // up as a marginal error much larger than the one the iterations measured on K.
-  if (stop !== "nonFinite" && fin.marginalError > 100 * Math.max(opts.tol, lastCheck) + 1e-13) {
-    converged = false;
-    stop = "nonFinite";
-    warning =
-      `sinkhorn: exp(−C/reg) underflowed for some entries (reg = ${p.reg}); the plan recomputed from the potentials ` +
-      `has marginal error ${fin.marginalError.toExponential(2)}, the scaling iterations measured ${
-        lastCheck.toExponential(2)
-      }. Use sinkhornLog.`;
-  }
-  return makeResult(p, fin, {
-    options: opts,
-    converged,
-    stopReason: stop,
-    trace,
-    iterations: { sinkhorn: it, newton: 0 },
-    hessianDensity: null,
-    backend: be.backend,
-    backendReason: `${be.reason}; ${kr.kind} kernels`,
-    timings: { setupMs, sinkhornMs, newtonMs: 0 },
-    t0,
-    stages: [{ stage: "sinkhorn", backend: "cpu", precision: "f64", iterations: it, ms: sinkhornMs }],
-    warning,
-  });
 }
 
 /**
@@ -258,58 +237,68 @@ export function sinkhornLog(
   const p = buildProblem(fn, a, b, C, opts.reg);
   const n = p.as.length, m = p.bs.length;
   const kr = createKernels(2 * n * m + 8 * (n + m) + 16);
-  const Cs = scaledCost(p, kr.alloc(n * m));
-  const av = kr.alloc(n), la = kr.alloc(n), lb = kr.alloc(m);
-  av.set(p.as);
-  for (let i = 0; i < n; i++) la[i] = Math.log(p.as[i]);
-  for (let j = 0; j < m; j++) lb[j] = Math.log(p.bs[j]);
-  const init = initialPotentials(p, opts.init);
-  const u0 = kr.alloc(n), v0 = kr.alloc(m);
-  u0.set(init.u);
-  v0.set(init.v);
-  const uNew = kr.alloc(n), vNew = kr.alloc(m), colAcc = kr.alloc(m), t = kr.alloc(m);
-  const trace = new TraceRecorder();
-  const setupMs = performance.now() - t0;
-  const res = logLoop(
-    kr,
-    n,
-    m,
-    Cs,
-    av,
-    la,
-    lb,
-    u0,
-    v0,
-    uNew,
-    vNew,
-    colAcc,
-    t,
-    opts,
-    trace,
-    t0,
-    0,
-    (uu, vv) => dualColumnExact(p, uu, vv),
-  );
-  const u = res.u, v = res.v;
-  const sinkhornMs = performance.now() - t0 - setupMs;
-  const fin = finalizeLog(p, u, v, { kernels: kr, Cs, P: kr.alloc(n * m), rowSum: kr.alloc(n), colSum: kr.alloc(m) });
-  if (res.stop === "maxIter" && res.it > 0 && trace.length < res.it) {
-    trace.push(res.it, 0, fin.marginalError, fin.dual, (performance.now() - t0) / 1e3);
+  try {
+    const Cs = scaledCost(p, kr.alloc(n * m, false));
+    const av = kr.alloc(n), la = kr.alloc(n), lb = kr.alloc(m);
+    av.set(p.as);
+    for (let i = 0; i < n; i++) la[i] = Math.log(p.as[i]);
+    for (let j = 0; j < m; j++) lb[j] = Math.log(p.bs[j]);
+    const init = initialPotentials(p, opts.init);
+    const u0 = kr.alloc(n), v0 = kr.alloc(m);
+    u0.set(init.u);
+    v0.set(init.v);
+    const uNew = kr.alloc(n), vNew = kr.alloc(m), colAcc = kr.alloc(m), t = kr.alloc(m);
+    const trace = new TraceRecorder();
+    const setupMs = performance.now() - t0;
+    const res = logLoop(
+      kr,
+      n,
+      m,
+      Cs,
+      av,
+      la,
+      lb,
+      u0,
+      v0,
+      uNew,
+      vNew,
+      colAcc,
+      t,
+      opts,
+      trace,
+      t0,
+      0,
+      (uu, vv) => dualColumnExact(p, uu, vv),
+    );
+    const u = res.u, v = res.v;
+    const sinkhornMs = performance.now() - t0 - setupMs;
+    const fin = finalizeLog(p, u, v, {
+      kernels: kr,
+      Cs,
+      P: kr.alloc(n * m, false),
+      rowSum: kr.alloc(n),
+      colSum: kr.alloc(m),
+    });
+    if (res.stop === "maxIter" && res.it > 0 && trace.length < res.it) {
+      trace.push(res.it, 0, fin.marginalError, fin.dual, (performance.now() - t0) / 1e3);
+    }
+    return makeResult(p, fin, {
+      options: opts,
+      converged: res.stop === "tol" || (res.stop === "maxIter" && fin.marginalError <= opts.tol),
+      stopReason: res.stop,
+      trace,
+      iterations: { sinkhorn: res.it, newton: 0 },
+      hessianDensity: null,
+      backend: be.backend,
+      backendReason: `${be.reason}; ${kr.kind} kernels`,
+      timings: { setupMs, sinkhornMs, newtonMs: 0 },
+      t0,
+      stages: [{ stage: "sinkhorn", backend: "cpu", precision: "f64", iterations: res.it, ms: sinkhornMs }],
+      warning: null,
+    });
+  } finally {
+    kr.dispose();
   }
-  return makeResult(p, fin, {
-    options: opts,
-    converged: res.stop === "tol" || (res.stop === "maxIter" && fin.marginalError <= opts.tol),
-    stopReason: res.stop,
-    trace,
-    iterations: { sinkhorn: res.it, newton: 0 },
-    hessianDensity: null,
-    backend: be.backend,
-    backendReason: `${be.reason}; ${kr.kind} kernels`,
-    timings: { setupMs, sinkhornMs, newtonMs: 0 },
-    t0,
-    stages: [{ stage: "sinkhorn", backend: "cpu", precision: "f64", iterations: res.it, ms: sinkhornMs }],
-    warning: null,
-  });
 }
 
 /** State returned by {@linkcode logLoop}. */
@@ -399,9 +388,91 @@ function allPositiveFinite(x: Float64Array): boolean {
   return true;
 }
 
-function scalingToLog(us: Float64Array, vs: Float64Array, u: Float64Array, v: Float64Array): void {
-  for (let i = 0; i < us.length; i++) u[i] = Math.log(us[i]) + 0.5;
-  for (let j = 0; j < vs.length; j++) v[j] = Math.log(vs[j]) + 0.5;
+/** Log potentials (scaled: u = f/reg) of scalings: u_i = log us_i + shift (shift = 1/2 for K = exp(−C/reg)). */
+export function scalingToLog(
+  us: Float64Array,
+  vs: Float64Array,
+  u: Float64Array,
+  v: Float64Array,
+  shift: number,
+): void {
+  for (let i = 0; i < us.length; i++) u[i] = Math.log(us[i]) + shift;
+  for (let j = 0; j < vs.length; j++) v[j] = Math.log(vs[j]) + shift;
+}
+
+/** State returned by {@linkcode scalingLoop}. */
+export interface ScalingLoopResult {
+  /** Sweeps whose iterate is returned. */
+  it: number;
+  stop: StopReason;
+  /** Last measured error (row error of a column-exact iterate; 0 if none). */
+  lastErr: number;
+}
+
+/**
+ * The scaling-form Sinkhorn loop (sinkhorn and the SNS warm-up when exp(−C/reg) is safe).
+ * (us, vs) hold the returned iterate: on tol/stall/callback the last measured one, on a
+ * non-finite sweep the last finite one (stop "nonFinite"). `uLog`, `vLog` are scratch.
+ */
+export function scalingLoop(
+  kr: OtKernels,
+  n: number,
+  m: number,
+  K: Float64Array,
+  a: Float64Array,
+  b: Float64Array,
+  us: Float64Array,
+  vs: Float64Array,
+  acc: Float64Array,
+  uPrev: Float64Array,
+  vPrev: Float64Array,
+  uLog: Float64Array,
+  vLog: Float64Array,
+  shift: number,
+  opts: { tol: number; maxIter: number; stallIter: number; onIteration: OtCallback | undefined },
+  trace: TraceRecorder,
+  t0: number,
+  itOffset: number,
+  dualOf: (u: Float64Array, v: Float64Array) => number,
+): ScalingLoopResult {
+  let it = 0, stop: StopReason = "maxIter", best = Infinity, bestAt = 0, lastErr = 0;
+  for (;;) {
+    if (it >= opts.maxIter) break;
+    uPrev.set(us);
+    vPrev.set(vs);
+    const e = kr.scalingSweep(n, m, K, a, b, us, vs, acc);
+    if (!allPositiveFinite(us) || !allPositiveFinite(vs)) {
+      us.set(uPrev);
+      vs.set(vPrev);
+      stop = "nonFinite";
+      break;
+    }
+    if (it >= 1) {
+      scalingToLog(uPrev, vPrev, uLog, vLog, shift);
+      const dual = dualOf(uLog, vLog);
+      trace.push(itOffset + it, 0, e, dual, (performance.now() - t0) / 1e3);
+      lastErr = e;
+      let halt: StopReason | null = null;
+      if (e <= opts.tol) halt = "tol";
+      else if (e < best) {
+        best = e;
+        bestAt = it;
+      } else if (it - bestAt >= opts.stallIter) halt = "stalled";
+      const cb = opts.onIteration;
+      if (
+        halt === null && cb &&
+        cb({ stage: "sinkhorn", iteration: itOffset + it, error: e, dual, elapsedMs: performance.now() - t0 }) === false
+      ) halt = "callback";
+      if (halt !== null) {
+        us.set(uPrev);
+        vs.set(vPrev);
+        stop = halt;
+        break;
+      }
+    }
+    it++;
+  }
+  return { it, stop, lastErr };
 }
 
 function checkKernel(K: Float64Array, n: number, m: number, reg: number): void {

@@ -23,7 +23,10 @@ import { logLoop } from "./sinkhorn.ts";
 import type { SnsOptions } from "./sinkhorn_newton_sparse.ts";
 
 /** Options of {@linkcode sinkhornNewtonDense}: the SNS options without sparsification and CG. */
-export type DenseNewtonOptions = Omit<SnsOptions, "sparsity" | "cgTol" | "cgMaxIter" | "switchRule" | "switchMass">;
+export type DenseNewtonOptions = Omit<
+  SnsOptions,
+  "sparsity" | "cgTol" | "cgMaxIter" | "switchRule" | "switchMass" | "continueSinkhorn" | "warmupForm"
+>;
 
 /** Defaults of {@linkcode DenseNewtonOptions}. */
 export const DENSE_NEWTON_DEFAULTS: Readonly<DenseNewtonOptions> = Object.freeze({
@@ -89,126 +92,135 @@ export function sinkhornNewtonDense(
   const p = buildProblem(fn, a, b, C, opts.reg);
   const n = p.as.length, m = p.bs.length;
   const kr = createKernels(2 * n * m + 16 * (n + m) + 32);
-  const Cs = scaledCost(p, kr.alloc(n * m));
-  const P = kr.alloc(n * m);
-  const av = kr.alloc(n), la = kr.alloc(n), lb = kr.alloc(m);
-  av.set(p.as);
-  for (let i = 0; i < n; i++) la[i] = Math.log(p.as[i]);
-  for (let j = 0; j < m; j++) lb[j] = Math.log(p.bs[j]);
-  const init0 = initialPotentials(p, opts.init);
-  let u = kr.alloc(n), v = kr.alloc(m);
-  u.set(init0.u);
-  v.set(init0.v);
-  let spareU = kr.alloc(n), spareV = kr.alloc(m);
-  const colAcc = kr.alloc(m), t = kr.alloc(m);
-  const r = kr.alloc(n), c = kr.alloc(m), em = kr.alloc(n), en = kr.alloc(m);
-  const trace = new TraceRecorder();
-  const dualOf = (uu: Float64Array, vv: Float64Array) => dualColumnExact(p, uu, vv);
-  const setupMs = performance.now() - t0;
-  let sweeps = 0;
-  const runSweeps = (k: number): StopReason => {
-    const res = logLoop(
-      kr,
-      n,
-      m,
-      Cs,
-      av,
-      la,
-      lb,
-      u,
-      v,
-      spareU,
-      spareV,
-      colAcc,
-      t,
-      {
-        tol: opts.tol,
-        maxIter: k,
-        stallIter: Number.MAX_SAFE_INTEGER,
-        onIteration: opts.onIteration,
-      },
+  try {
+    const Cs = scaledCost(p, kr.alloc(n * m, false));
+    const P = kr.alloc(n * m, false);
+    const av = kr.alloc(n), la = kr.alloc(n), lb = kr.alloc(m);
+    av.set(p.as);
+    for (let i = 0; i < n; i++) la[i] = Math.log(p.as[i]);
+    for (let j = 0; j < m; j++) lb[j] = Math.log(p.bs[j]);
+    const init0 = initialPotentials(p, opts.init);
+    let u = kr.alloc(n), v = kr.alloc(m);
+    u.set(init0.u);
+    v.set(init0.v);
+    let spareU = kr.alloc(n), spareV = kr.alloc(m);
+    const colAcc = kr.alloc(m), t = kr.alloc(m);
+    const r = kr.alloc(n), c = kr.alloc(m), em = kr.alloc(n), en = kr.alloc(m), eu = kr.alloc(n), ev = kr.alloc(m);
+    const trace = new TraceRecorder();
+    const dualOf = (uu: Float64Array, vv: Float64Array) => dualColumnExact(p, uu, vv);
+    const setupMs = performance.now() - t0;
+    let sweeps = 0;
+    const runSweeps = (k: number): StopReason => {
+      const res = logLoop(
+        kr,
+        n,
+        m,
+        Cs,
+        av,
+        la,
+        lb,
+        u,
+        v,
+        spareU,
+        spareV,
+        colAcc,
+        t,
+        {
+          tol: opts.tol,
+          maxIter: k,
+          stallIter: Number.MAX_SAFE_INTEGER,
+          onIteration: opts.onIteration,
+        },
+        trace,
+        t0,
+        sweeps,
+        dualOf,
+        true,
+      );
+      if (res.u !== u) [spareU, u] = [u, res.u];
+      if (res.v !== v) [spareV, v] = [v, res.v];
+      sweeps += res.it;
+      return res.stop;
+    };
+    const tS = performance.now();
+    let stop: StopReason | null = null;
+    const first = Math.min(opts.sinkhornIters, opts.maxSinkhornIters);
+    if (first > 0) {
+      const s = runSweeps(first);
+      if (s !== "maxIter") stop = s;
+    }
+    let sinkhornMs = performance.now() - tS, newtonMs = 0, newton = 0, planMs = 0, solveMs = 0, lineSearchMs = 0;
+    if (stop === null) {
+      const N = n + m - 1;
+      const H = new Matrix(N, N);
+      const rhs = new Float64Array(N);
+      const out = newtonLoop(
+        kr,
+        n,
+        m,
+        Cs,
+        p.as,
+        p.bs,
+        p.reg,
+        u,
+        v,
+        opts,
+        (P, r, c, g, d) => {
+          denseDirection(n, m, P, r, c, g, d, H, rhs);
+          return { nnz: n * m, cg: 0 };
+        },
+        (uu, vv, k) => {
+          u = uu;
+          v = vv;
+          const before = sweeps;
+          const s = runSweeps(Math.min(k, Math.max(0, opts.maxSinkhornIters - sweeps)));
+          return { u, v, sweeps: sweeps - before, err: trace.lastError(), stop: s };
+        },
+        Math.max(0, opts.maxSinkhornIters - sweeps),
+        trace,
+        t0,
+        sweeps,
+        { P, r, c, em, en, eu, ev },
+      );
+      u = out.u;
+      v = out.v;
+      newton = out.newton;
+      newtonMs = out.ms;
+      planMs = out.planMs;
+      solveMs = out.directionMs;
+      lineSearchMs = out.lineSearchMs;
+      sinkhornMs += out.fallbackMs;
+      stop = out.stop;
+    }
+    const fin = finalizeLog(p, u, v, { kernels: kr, Cs, P, rowSum: r, colSum: c });
+    const stopReason: StopReason = stop ?? "maxIter";
+    const stages: OtStage[] = [{
+      stage: "sinkhorn",
+      backend: "cpu",
+      precision: "f64",
+      iterations: sweeps,
+      ms: sinkhornMs,
+    }];
+    if (newton > 0) {
+      stages.push({ stage: "newton", backend: "cpu", precision: "f64", iterations: newton, ms: newtonMs });
+    }
+    return makeResult(p, fin, {
+      options: opts,
+      converged: stopReason === "tol" || fin.marginalError <= opts.tol,
+      stopReason,
       trace,
+      iterations: { sinkhorn: sweeps, newton },
+      hessianDensity: newton > 0 ? 1 : null,
+      backend: be.backend,
+      backendReason: `${be.reason}; ${kr.kind} kernels`,
+      timings: { setupMs, sinkhornMs, newtonMs, planMs, solveMs, lineSearchMs },
       t0,
-      sweeps,
-      dualOf,
-      true,
-    );
-    if (res.u !== u) [spareU, u] = [u, res.u];
-    if (res.v !== v) [spareV, v] = [v, res.v];
-    sweeps += res.it;
-    return res.stop;
-  };
-  const tS = performance.now();
-  let stop: StopReason | null = null;
-  const first = Math.min(opts.sinkhornIters, opts.maxSinkhornIters);
-  if (first > 0) {
-    const s = runSweeps(first);
-    if (s !== "maxIter") stop = s;
+      stages,
+      warning: null,
+    });
+  } finally {
+    kr.dispose();
   }
-  let sinkhornMs = performance.now() - tS, newtonMs = 0, newton = 0;
-  if (stop === null) {
-    const N = n + m - 1;
-    const H = new Matrix(N, N);
-    const rhs = new Float64Array(N);
-    const out = newtonLoop(
-      kr,
-      n,
-      m,
-      Cs,
-      p.as,
-      p.bs,
-      p.reg,
-      u,
-      v,
-      opts,
-      (P, r, c, g, d) => {
-        denseDirection(n, m, P, r, c, g, d, H, rhs);
-        return { nnz: n * m, cg: 0 };
-      },
-      (uu, vv, k) => {
-        u = uu;
-        v = vv;
-        const before = sweeps;
-        const s = runSweeps(Math.min(k, Math.max(0, opts.maxSinkhornIters - sweeps)));
-        return { u, v, sweeps: sweeps - before, err: trace.lastError(), stop: s };
-      },
-      Math.max(0, opts.maxSinkhornIters - sweeps),
-      trace,
-      t0,
-      sweeps,
-      { P, r, c, em, en },
-    );
-    u = out.u;
-    v = out.v;
-    newton = out.newton;
-    newtonMs = out.ms;
-    sinkhornMs += out.fallbackMs;
-    stop = out.stop;
-  }
-  const fin = finalizeLog(p, u, v, { kernels: kr, Cs, P, rowSum: r, colSum: c });
-  const stopReason: StopReason = stop ?? "maxIter";
-  const stages: OtStage[] = [{
-    stage: "sinkhorn",
-    backend: "cpu",
-    precision: "f64",
-    iterations: sweeps,
-    ms: sinkhornMs,
-  }];
-  if (newton > 0) stages.push({ stage: "newton", backend: "cpu", precision: "f64", iterations: newton, ms: newtonMs });
-  return makeResult(p, fin, {
-    options: opts,
-    converged: stopReason === "tol" || fin.marginalError <= opts.tol,
-    stopReason,
-    trace,
-    iterations: { sinkhorn: sweeps, newton },
-    hessianDensity: newton > 0 ? 1 : null,
-    backend: be.backend,
-    backendReason: `${be.reason}; ${kr.kind} kernels`,
-    timings: { setupMs, sinkhornMs, newtonMs },
-    t0,
-    stages,
-    warning: null,
-  });
 }
 
 /** Dense reduced Newton system (d_{n+m−1} = 0) by Cholesky, with a shift if it is not PD. */

@@ -28,7 +28,7 @@ import { buildProblem, type Marginal, type OtProblem, resolveNested, scaledCost 
 import { createKernels } from "./_simd.ts";
 import { SparseWorkspace, type SparsityRule, tailMass } from "./_sparsify.ts";
 import { finalizeLog, makeResult, type OtResult, type OtStage, TraceRecorder } from "./result.ts";
-import { logLoop } from "./sinkhorn.ts";
+import { logLoop, scalingLoop, scalingToLog } from "./sinkhorn.ts";
 
 export type { SparsityRule } from "./_sparsify.ts";
 
@@ -79,6 +79,18 @@ export interface SnsOptions {
   switchRule: "fixed" | "adaptive";
   /** Tail-mass level of the adaptive switch. @default 1e-2 */
   switchMass: number;
+  /**
+   * After the warm-up, finish with Sinkhorn instead of Newton when Sinkhorn's observed linear rate
+   * (last 10 sweeps) predicts convergence within this many more sweeps [ours; 0 = always Newton, as
+   * the paper]. @default 50
+   */
+  continueSinkhorn: number;
+  /**
+   * Warm-up sweeps: `"auto"` uses the scaling form (no exp per entry) when reg·700 > range(C) makes it
+   * exact and safe, else the log domain; `"log"` forces the log domain. Same iterates either way.
+   * @default "auto"
+   */
+  warmupForm: "auto" | "log";
   /** Hessian sparsification. @default SPARSITY_DEFAULTS */
   sparsity: Partial<SparsityOptions>;
   /** CG relative residual; `undefined` = min(0.1, √‖g‖₁) (inexact Newton). @default undefined */
@@ -108,6 +120,8 @@ export const SNS_DEFAULTS: Readonly<SnsOptions> = Object.freeze({
   maxSinkhornIters: 2000,
   switchRule: "fixed",
   switchMass: 1e-2,
+  continueSinkhorn: 50,
+  warmupForm: "auto",
   sparsity: SPARSITY_DEFAULTS,
   cgTol: undefined,
   cgMaxIter: undefined,
@@ -128,6 +142,8 @@ export const SNS_CONSTRAINTS: ConstraintTable<SnsOptions> = Object.freeze({
   maxSinkhornIters: { kind: "number", min: 0, integer: true },
   switchRule: { kind: "enum", values: ["fixed", "adaptive"] },
   switchMass: { kind: "number", min: 0, max: 1 },
+  continueSinkhorn: { kind: "number", min: 0 },
+  warmupForm: { kind: "enum", values: ["auto", "log"] },
   sparsity: { kind: "object" },
   cgTol: { kind: "number", min: 0, max: 1, minExclusive: true },
   cgMaxIter: { kind: "number", min: 1, integer: true },
@@ -204,157 +220,264 @@ export function snsCore(
 ): SnsResult {
   const n = p.as.length, m = p.bs.length;
   const kr = createKernels(2 * n * m + 16 * (n + m) + 32);
-  const Cs = scaledCost(p, kr.alloc(n * m));
-  const P = kr.alloc(n * m);
-  const av = kr.alloc(n), la = kr.alloc(n), lb = kr.alloc(m);
-  av.set(p.as);
-  for (let i = 0; i < n; i++) la[i] = Math.log(p.as[i]);
-  for (let j = 0; j < m; j++) lb[j] = Math.log(p.bs[j]);
-  const init = warm ? { u: warm.u, v: warm.v } : initialPotentials(p, opts.init);
-  let u = kr.alloc(n), v = kr.alloc(m);
-  u.set(init.u);
-  v.set(init.v);
-  let spareU = kr.alloc(n), spareV = kr.alloc(m);
-  const colAcc = kr.alloc(m), t = kr.alloc(m);
-  const r = kr.alloc(n), c = kr.alloc(m), em = kr.alloc(n), en = kr.alloc(m);
-  const trace = new TraceRecorder();
-  const dualOf = (uu: Float64Array, vv: Float64Array) => dualColumnExact(p, uu, vv);
-  const setupMs = performance.now() - t0;
-  const stages: OtStage[] = [];
-  if (warm) stages.push(warm.stage);
+  try {
+    const Cs = scaledCost(p, kr.alloc(n * m, false));
+    const P = kr.alloc(n * m, false);
+    const av = kr.alloc(n), bv = kr.alloc(m), la = kr.alloc(n), lb = kr.alloc(m);
+    av.set(p.as);
+    bv.set(p.bs);
+    for (let i = 0; i < n; i++) la[i] = Math.log(p.as[i]);
+    for (let j = 0; j < m; j++) lb[j] = Math.log(p.bs[j]);
+    const init = warm ? { u: warm.u, v: warm.v } : initialPotentials(p, opts.init);
+    let u = kr.alloc(n), v = kr.alloc(m);
+    u.set(init.u);
+    v.set(init.v);
+    let spareU = kr.alloc(n), spareV = kr.alloc(m);
+    const colAcc = kr.alloc(m), t = kr.alloc(m);
+    const r = kr.alloc(n), c = kr.alloc(m), em = kr.alloc(n), en = kr.alloc(m), eu = kr.alloc(n), ev = kr.alloc(m);
+    const trace = new TraceRecorder();
+    const dualOf = (uu: Float64Array, vv: Float64Array) => dualColumnExact(p, uu, vv);
+    const setupMs = performance.now() - t0;
+    const stages: OtStage[] = [];
+    if (warm) stages.push(warm.stage);
 
-  // Stage 1: Sinkhorn warm-up.
-  let sweeps = warm ? warm.sweeps : 0;
-  let stop: StopReason | null = null;
-  const runSweeps = (k: number, exactFirst: boolean): StopReason => {
-    const res = logLoop(
-      kr,
-      n,
-      m,
-      Cs,
-      av,
-      la,
-      lb,
-      u,
-      v,
-      spareU,
-      spareV,
-      colAcc,
-      t,
-      {
-        tol: opts.tol,
-        maxIter: k,
-        stallIter: Number.MAX_SAFE_INTEGER,
-        onIteration: opts.onIteration,
-      },
-      trace,
-      t0,
-      sweeps,
-      dualOf,
-      exactFirst,
-    );
-    if (res.u !== u) {
-      spareU = u;
-      u = res.u;
+    // Stage 1: Sinkhorn warm-up.
+    let sweeps = warm ? warm.sweeps : 0;
+    let stop: StopReason | null = null;
+    const runSweeps = (k: number, exactFirst: boolean): StopReason => {
+      const res = logLoop(
+        kr,
+        n,
+        m,
+        Cs,
+        av,
+        la,
+        lb,
+        u,
+        v,
+        spareU,
+        spareV,
+        colAcc,
+        t,
+        {
+          tol: opts.tol,
+          maxIter: k,
+          stallIter: Number.MAX_SAFE_INTEGER,
+          onIteration: opts.onIteration,
+        },
+        trace,
+        t0,
+        sweeps,
+        dualOf,
+        exactFirst,
+      );
+      if (res.u !== u) {
+        spareU = u;
+        u = res.u;
+      }
+      if (res.v !== v) {
+        spareV = v;
+        v = res.v;
+      }
+      sweeps += res.it;
+      return res.stop;
+    };
+    const tS = performance.now();
+    const first = Math.min(opts.sinkhornIters, opts.maxSinkhornIters);
+    // Warm-up in the scaling form when exp(−C/reg) cannot underflow (3–5× cheaper per sweep than
+    // the log form: no exp in the loop); its iterates are the log form's, converted exactly below.
+    // K lives in P's buffer, which the Newton stage overwrites.
+    const eta = 1 / p.reg;
+    let cmin = Infinity, cmax = -Infinity;
+    for (let k = 0; k < p.Cr.length; k++) {
+      const x = p.Cr[k];
+      if (x < cmin) cmin = x;
+      if (x > cmax) cmax = x;
     }
-    if (res.v !== v) {
-      spareV = v;
-      v = res.v;
+    let amin = Infinity;
+    for (let i = 0; i < n; i++) amin = Math.min(amin, p.as[i]);
+    for (let j = 0; j < m; j++) amin = Math.min(amin, p.bs[j]);
+    const scalingSafe = opts.warmupForm !== "log" && !warm && opts.init === undefined && eta * (cmax - cmin) <= 600 &&
+      amin >= 1e-100;
+    const shift = (eta * cmin + 1) / 2; // P = diag(us) K diag(vs), K = exp(−η(C − cmin)) ⇒ u = log us + shift
+    let usedScaling = false;
+    const runScaling = (k: number, tol: number): StopReason => {
+      const res = scalingLoop(
+        kr,
+        n,
+        m,
+        P,
+        av,
+        bv,
+        spareU,
+        spareV,
+        colAcc,
+        r,
+        c,
+        u,
+        v,
+        shift,
+        {
+          tol,
+          maxIter: k,
+          stallIter: Number.MAX_SAFE_INTEGER,
+          onIteration: opts.onIteration,
+        },
+        trace,
+        t0,
+        sweeps,
+        dualOf,
+      );
+      sweeps += res.it;
+      return res.stop;
+    };
+    if (first > 0 && scalingSafe) {
+      usedScaling = true;
+      P.set(p.Cr);
+      kr.expAffine(P, P, -eta, eta * cmin);
+      spareU.fill(1);
+      spareV.fill(1);
+      let s = runScaling(first, opts.tol);
+      // Continuation [ours]: when Sinkhorn's observed linear rate predicts convergence within
+      // `continueSinkhorn` more sweeps, finishing with Sinkhorn is cheaper than Newton steps.
+      if (s === "maxIter") {
+        const more = predictedSweeps(trace, opts.tol);
+        if (more <= opts.continueSinkhorn) {
+          s = runScaling(Math.min(Math.ceil(2 * more) + 10, opts.maxSinkhornIters - sweeps), opts.tol);
+        }
+      }
+      scalingToLog(spareU, spareV, u, v, shift);
+      if (s !== "maxIter" && s !== "nonFinite") stop = s;
+      if (s === "nonFinite") {
+        // left the scaling form's range: continue from the last finite iterate in the log domain
+        const k = Math.max(0, first - sweeps);
+        if (k > 0) {
+          const s2 = runSweeps(k, true);
+          if (s2 !== "maxIter") stop = s2;
+        }
+      }
+    } else if (first > 0) {
+      let s = runSweeps(first, true);
+      if (s === "maxIter") {
+        const more = predictedSweeps(trace, opts.tol);
+        if (more <= opts.continueSinkhorn) {
+          s = runSweeps(Math.min(Math.ceil(2 * more) + 10, opts.maxSinkhornIters - sweeps), false);
+        }
+      }
+      if (s !== "maxIter") stop = s;
     }
-    sweeps += res.it;
-    return res.stop;
-  };
-  const tS = performance.now();
-  const first = Math.min(opts.sinkhornIters, opts.maxSinkhornIters);
-  if (first > 0) {
-    const s = runSweeps(first, true);
-    if (s !== "maxIter") stop = s;
-  }
-  if (stop === null && opts.switchRule === "adaptive") {
-    const k = opts.sparsity.keep;
-    const hv = new Float64Array(k), hi = new Int32Array(k);
-    while (sweeps < opts.maxSinkhornIters) {
-      const total = kr.planPass(n, m, Cs, u, v, P, r, c);
-      if (tailMass(P, total, k, hv, hi) <= opts.switchMass) break;
-      const s = runSweeps(Math.min(10, opts.maxSinkhornIters - sweeps), sweeps === 0);
-      if (s !== "maxIter") {
-        stop = s;
-        break;
+    if (stop === null && opts.switchRule === "adaptive") {
+      const k = opts.sparsity.keep;
+      const hv = new Float64Array(k), hi = new Int32Array(k);
+      while (sweeps < opts.maxSinkhornIters) {
+        const total = kr.planPass(n, m, Cs, u, v, P, r, c);
+        if (tailMass(P, total, k, hv, hi) <= opts.switchMass) break;
+        const s = runSweeps(Math.min(10, opts.maxSinkhornIters - sweeps), sweeps === 0 || usedScaling);
+        usedScaling = false;
+        if (s !== "maxIter") {
+          stop = s;
+          break;
+        }
       }
     }
-  }
-  let sinkhornMs = performance.now() - tS;
+    let sinkhornMs = performance.now() - tS;
 
-  // Stage 2: Newton.
-  let newton = 0, newtonMs = 0, lastNnz = -1;
-  if (stop === null) {
-    const ws = new SparseWorkspace(n, m);
-    const pw = new PcgWorkspace(n + m);
-    const { rule, keep, delta } = opts.sparsity;
-    const out = newtonLoop(
-      kr,
-      n,
-      m,
-      Cs,
-      p.as,
-      p.bs,
-      p.reg,
-      u,
-      v,
-      opts,
-      (P, r, c, g, d, err) => {
-        const nnz = ws.sparsify(P, r, c, rule, keep, delta);
-        const rtol = opts.cgTol ?? Math.min(0.1, Math.sqrt(err));
-        const cg = pcg(n, m, ws.rowPtr, ws.colIdx, ws.val, r, c, g, d, pw, rtol, opts.cgMaxIter);
-        return { nnz, cg };
-      },
-      (uu, vv, k, itOffset) => {
-        u = uu;
-        v = vv;
-        const before = sweeps;
-        const s = runSweeps(Math.min(k, Math.max(0, opts.maxSinkhornIters - sweeps)), true);
-        void itOffset;
-        return { u, v, sweeps: sweeps - before, err: trace.length ? lastError(trace) : Infinity, stop: s };
-      },
-      Math.max(0, opts.maxSinkhornIters - sweeps),
+    // Stage 2: Newton.
+    let newton = 0, newtonMs = 0, lastNnz = -1, sparsifyMs = 0, solveMs = 0, planMs = 0, lineSearchMs = 0;
+    let reused = 0;
+    if (stop === null) {
+      const ws = new SparseWorkspace(n, m);
+      const pw = new PcgWorkspace(n + m);
+      const { rule, keep, delta } = opts.sparsity;
+      const out = newtonLoop(
+        kr,
+        n,
+        m,
+        Cs,
+        p.as,
+        p.bs,
+        p.reg,
+        u,
+        v,
+        opts,
+        (P, r, c, g, d, err, _prevStep) => {
+          const ts = performance.now();
+          // Reuse the previous pattern while it still keeps ≥ (1 − 2δ) of every row and column sum
+          // (checked in O(nnz)) [ours]; otherwise sparsify afresh in O(nm).
+          const reuse = rule !== "top" && ws.nnz > 0 && ws.refresh(P, r, c, 2 * delta);
+          const nnz = reuse ? ws.nnz : ws.sparsify(P, r, c, rule, keep, delta);
+          if (reuse) reused++;
+          const tc = performance.now();
+          const rtol = opts.cgTol ?? Math.min(0.1, Math.sqrt(err));
+          const cg = pcg(n, m, ws.rowPtr, ws.colIdx, ws.val, r, c, g, d, pw, rtol, opts.cgMaxIter);
+          sparsifyMs += tc - ts;
+          solveMs += performance.now() - tc;
+          return { nnz, cg };
+        },
+        (uu, vv, k, itOffset) => {
+          u = uu;
+          v = vv;
+          const before = sweeps;
+          const s = runSweeps(Math.min(k, Math.max(0, opts.maxSinkhornIters - sweeps)), true);
+          void itOffset;
+          return { u, v, sweeps: sweeps - before, err: trace.length ? lastError(trace) : Infinity, stop: s };
+        },
+        Math.max(0, opts.maxSinkhornIters - sweeps),
+        trace,
+        t0,
+        sweeps,
+        { P, r, c, em, en, eu, ev },
+      );
+      u = out.u;
+      v = out.v;
+      newton = out.newton;
+      newtonMs = out.ms;
+      planMs = out.planMs;
+      lineSearchMs = out.lineSearchMs;
+      sinkhornMs += out.fallbackMs;
+      lastNnz = out.lastNnz;
+      stop = out.stop;
+    }
+    const fin = finalizeLog(p, u, v, { kernels: kr, Cs, P, rowSum: r, colSum: c });
+    const stopReason: StopReason = stop ?? "maxIter";
+    const N = n + m;
+    stages.push({
+      stage: "sinkhorn",
+      backend: "cpu",
+      precision: "f64",
+      iterations: sweeps - (warm ? warm.sweeps : 0),
+      ms: sinkhornMs,
+    });
+    if (newton > 0) {
+      stages.push({ stage: "newton", backend: "cpu", precision: "f64", iterations: newton, ms: newtonMs });
+    }
+    return makeResult(p, fin, {
+      options: opts,
+      converged: stopReason === "tol" || fin.marginalError <= opts.tol,
+      stopReason,
       trace,
+      iterations: { sinkhorn: sweeps, newton },
+      hessianDensity: lastNnz >= 0 ? (N + 2 * lastNnz) / (N * N) : null,
+      backend: be.backend,
+      backendReason: `${be.reason}; ${kr.kind} kernels`,
+      timings: { setupMs, sinkhornMs, newtonMs, planMs, sparsifyMs, solveMs, lineSearchMs },
       t0,
-      sweeps,
-      { P, r, c, em, en },
-    );
-    u = out.u;
-    v = out.v;
-    newton = out.newton;
-    newtonMs = out.ms;
-    sinkhornMs += out.fallbackMs;
-    lastNnz = out.lastNnz;
-    stop = out.stop;
+      stages,
+      warning: null,
+    });
+  } finally {
+    kr.dispose();
   }
-  const fin = finalizeLog(p, u, v, { kernels: kr, Cs, P, rowSum: r, colSum: c });
-  const stopReason: StopReason = stop ?? "maxIter";
-  const N = n + m;
-  stages.push({
-    stage: "sinkhorn",
-    backend: "cpu",
-    precision: "f64",
-    iterations: sweeps - (warm ? warm.sweeps : 0),
-    ms: sinkhornMs,
-  });
-  if (newton > 0) stages.push({ stage: "newton", backend: "cpu", precision: "f64", iterations: newton, ms: newtonMs });
-  return makeResult(p, fin, {
-    options: opts,
-    converged: stopReason === "tol" || fin.marginalError <= opts.tol,
-    stopReason,
-    trace,
-    iterations: { sinkhorn: sweeps, newton },
-    hessianDensity: lastNnz >= 0 ? (N + 2 * lastNnz) / (N * N) : null,
-    backend: be.backend,
-    backendReason: `${be.reason}; ${kr.kind} kernels`,
-    timings: { setupMs, sinkhornMs, newtonMs },
-    t0,
-    stages,
-    warning: null,
-  });
+}
+
+/** Sweeps Sinkhorn still needs to reach `tol` at its observed rate over the last 10 sweeps (∞ if not contracting). */
+function predictedSweeps(trace: TraceRecorder, tol: number): number {
+  const e = trace.lastErrors(11);
+  if (e.length < 11) return Infinity;
+  const last = e[e.length - 1], rho = Math.pow(last / e[0], 1 / 10);
+  if (!(last > 0) || !(rho < 1)) return Infinity;
+  if (last <= tol) return 0;
+  return Math.log(tol / last) / Math.log(rho);
 }
 
 function lastError(trace: TraceRecorder): number {
