@@ -134,9 +134,8 @@ Deno.test("stops: maxIter counts Newton steps; an unreachable tol ends as 'stall
 
 Deno.test("SNS option validation names the nested key: options.sparsity.rule, options.sparsity.delta, options.cgTol", () => {
   const C = [[0, 1], [1, 0]];
-  // deno-lint-ignore no-explicit-any
   assertThrowsArg(
-    () => sinkhornNewtonSparse(null, null, C, { reg: 0.1, sparsity: { rule: "dense" as any } }),
+    () => sinkhornNewtonSparse(null, null, C, { reg: 0.1, sparsity: { rule: "dense" as unknown as "top" } }),
     "options.sparsity.rule",
     "option",
   );
@@ -145,9 +144,8 @@ Deno.test("SNS option validation names the nested key: options.sparsity.rule, op
     "options.sparsity.delta",
     "option",
   );
-  // deno-lint-ignore no-explicit-any
   assertThrowsArg(
-    () => sinkhornNewtonSparse(null, null, C, { reg: 0.1, sparsity: { keepp: 3 } as any }),
+    () => sinkhornNewtonSparse(null, null, C, { reg: 0.1, sparsity: { keepp: 3 } as unknown as { keep: number } }),
     "options.sparsity.keepp",
     "option",
   );
