@@ -227,8 +227,6 @@ export function finalizeLog(p: OtProblem, u: Float64Array, v: Float64Array, ctx?
   const t0 = performance.now();
   const ns = p.as.length, ms = p.bs.length, { Cr, reg } = p;
   const eta = 1 / reg;
-  const plan = new Matrix(p.n, p.m);
-  const full = ns === p.n && ms === p.m;
   let rowSum: Float64Array, colSum: Float64Array, P: Float64Array;
   if (ctx) {
     ({ rowSum, colSum, P } = ctx);
@@ -262,6 +260,24 @@ export function finalizeLog(p: OtProblem, u: Float64Array, v: Float64Array, ctx?
     ent += es;
     total += rowSum[i];
   }
+  return assemble(p, u, v, P, rowSum, colSum, total, cost, ent, t0);
+}
+
+function assemble(
+  p: OtProblem,
+  u: Float64Array,
+  v: Float64Array,
+  P: Float64Array,
+  rowSum: Float64Array,
+  colSum: Float64Array,
+  total: number,
+  cost: number,
+  ent: number,
+  t0: number,
+): Finalized {
+  const ns = p.as.length, ms = p.bs.length, { reg } = p;
+  const plan = new Matrix(p.n, p.m);
+  const full = ns === p.n && ms === p.m;
   if (full) plan.data.set(P.subarray(0, ns * ms));
   else {
     for (let i = 0; i < ns; i++) {
@@ -293,6 +309,41 @@ export function finalizeLog(p: OtProblem, u: Float64Array, v: Float64Array, ctx?
     marginalError: err,
     ms: performance.now() - t0,
   };
+}
+
+/**
+ * Finalisation of the scaling form when exp(−C/reg) did not underflow: P = diag(us) K diag(vs)
+ * (one multiplication pass in the kernels), log P_ij = u_i + v_j − C_ij/reg − 1 with the scaled
+ * log potentials u, v (= log us + ½), so the entropy is Σ_i u_i r_i + Σ_j v_j c_j − ΣP − ⟨C,P⟩/reg.
+ */
+export function finalizeScaling(
+  p: OtProblem,
+  kr: OtKernels,
+  K: Float64Array,
+  us: Float64Array,
+  vs: Float64Array,
+  u: Float64Array,
+  v: Float64Array,
+  P: Float64Array,
+  rowSum: Float64Array,
+  colSum: Float64Array,
+): Finalized {
+  const t0 = performance.now();
+  const ns = p.as.length, ms = p.bs.length, { Cr, reg } = p;
+  P.set(K.subarray(0, ns * ms));
+  const total = kr.scalePlan(ns, ms, P, us, vs, rowSum, colSum);
+  let cost = 0;
+  for (let i = 0; i < ns; i++) {
+    const o = i * ms;
+    let cs = 0;
+    for (let j = 0; j < ms; j++) cs += Cr[o + j] * P[o + j];
+    cost += cs;
+  }
+  let lin = 0;
+  for (let i = 0; i < ns; i++) lin += u[i] * rowSum[i];
+  for (let j = 0; j < ms; j++) lin += v[j] * colSum[j];
+  const ent = lin - total - cost / reg;
+  return assemble(p, u, v, P, rowSum, colSum, total, cost, ent, t0);
 }
 
 /** Assemble an {@linkcode OtResult} from its parts (internal). */

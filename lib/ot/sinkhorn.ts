@@ -31,7 +31,7 @@ import {
 } from "./_common.ts";
 import { createKernels, type OtKernels } from "./_simd.ts";
 import { buildProblem, type Marginal, scaledCost } from "./_problem.ts";
-import { finalizeLog, makeResult, type OtResult, TraceRecorder } from "./result.ts";
+import { finalizeLog, finalizeScaling, makeResult, type OtResult, TraceRecorder } from "./result.ts";
 
 /** Options of {@linkcode sinkhorn} and {@linkcode sinkhornLog}. */
 export interface SinkhornOptions {
@@ -115,7 +115,7 @@ export function sinkhorn(
     const K = kr.alloc(n * m, false), Pbuf = kr.alloc(n * m, false);
     K.set(p.Cr);
     kr.expAffine(K, K, -eta, 0);
-    checkKernel(K, n, m, p.reg);
+    const underflow = checkKernel(K, n, m, p.reg);
     const init = initialPotentials(p, opts.init);
     // Scalings from log potentials: P = diag(us) K diag(vs) = exp(u + v − C/reg − 1) ⇒ us = e^{u − 1/2}.
     const av = kr.alloc(n), bv = kr.alloc(m), us = kr.alloc(n), vs = kr.alloc(m), acc = kr.alloc(m);
@@ -166,9 +166,12 @@ export function sinkhorn(
     }
     const sinkhornMs = performance.now() - t0 - setupMs;
     scalingToLog(us, vs, uLog, vLog, 0.5);
-    // The plan is recomputed from the potentials (exp(u + v − Cs)), so a truncated kernel shows up as
-    // a marginal error instead of being hidden; K's buffer is reused for Cs.
-    const fin = finalizeLog(p, uLog, vLog, { kernels: kr, Cs: scaledCost(p, K), P: Pbuf, rowSum, colSum });
+    // Without underflow the plan is diag(us) K diag(vs) (no exp). Where exp(−C/reg) underflowed, the
+    // plan is recomputed from the potentials, exp(u + v − Cs), so that a truncated kernel shows up
+    // as a marginal error instead of being hidden (K's buffer is reused for Cs).
+    const fin = underflow
+      ? finalizeLog(p, uLog, vLog, { kernels: kr, Cs: scaledCost(p, K), P: Pbuf, rowSum, colSum })
+      : finalizeScaling(p, kr, K, us, vs, uLog, vLog, Pbuf, rowSum, colSum);
     if (stop === "maxIter" && it > 0 && trace.length < it) {
       trace.push(it, 0, fin.marginalError, fin.dual, (performance.now() - t0) / 1e3);
       if (fin.marginalError <= opts.tol) converged = true;
@@ -475,19 +478,23 @@ export function scalingLoop(
   return { it, stop, lastErr };
 }
 
-function checkKernel(K: Float64Array, n: number, m: number, reg: number): void {
+/** Throws when a row or column of K has no representable entry; returns whether any entry underflowed. */
+function checkKernel(K: Float64Array, n: number, m: number, reg: number): boolean {
   const colMax = new Float64Array(m);
+  let kmin = Infinity;
   for (let i = 0; i < n; i++) {
     const o = i * m;
     let rm = 0;
     for (let j = 0; j < m; j++) {
       const k = K[o + j];
       if (k > rm) rm = k;
+      if (k < kmin) kmin = k;
       if (k > colMax[j]) colMax[j] = k;
     }
     if (!(rm > 1e-300) || !(rm < 1e300)) kernelError(`row ${i}`, reg);
   }
   for (let j = 0; j < m; j++) if (!(colMax[j] > 1e-300) || !(colMax[j] < 1e300)) kernelError(`column ${j}`, reg);
+  return kmin < 2.2250738585072014e-308;
 }
 
 function kernelError(where: string, reg: number): never {

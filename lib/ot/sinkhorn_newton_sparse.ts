@@ -82,7 +82,7 @@ export interface SnsOptions {
   /**
    * After the warm-up, finish with Sinkhorn instead of Newton when Sinkhorn's observed linear rate
    * (last 10 sweeps) predicts convergence within this many more sweeps [ours; 0 = always Newton, as
-   * the paper]. @default 50
+   * the paper]. @default 200
    */
   continueSinkhorn: number;
   /**
@@ -120,7 +120,7 @@ export const SNS_DEFAULTS: Readonly<SnsOptions> = Object.freeze({
   maxSinkhornIters: 2000,
   switchRule: "fixed",
   switchMass: 1e-2,
-  continueSinkhorn: 50,
+  continueSinkhorn: 200,
   warmupForm: "auto",
   sparsity: SPARSITY_DEFAULTS,
   cgTol: undefined,
