@@ -53,6 +53,9 @@ export const SPARSITY_DEFAULTS: Readonly<SparsityOptions> = Object.freeze({
   delta: 1e-3,
 });
 
+/** Multiply-add budget of one CG solve that sets the default iteration cap. */
+const CG_WORK = 2e7;
+
 const SPARSITY_CONSTRAINTS: ConstraintTable<SparsityOptions> = Object.freeze({
   rule: { kind: "enum", values: ["union", "top", "mass"] },
   keep: { kind: "number", min: 1, integer: true },
@@ -95,7 +98,11 @@ export interface SnsOptions {
   sparsity: Partial<SparsityOptions>;
   /** CG relative residual; `undefined` = min(0.1, √‖g‖₁) (inexact Newton). @default undefined */
   cgTol: number | undefined;
-  /** CG iteration cap; `undefined` = 2(n + m). @default undefined */
+  /**
+   * CG iteration cap per Newton step; `undefined` = max(2(n+m), min(50(n+m), 2·10⁷/(nnz + n + m))):
+   * the card's 2(n+m), raised for small systems where a work budget of ~2·10⁷ multiply-adds allows
+   * it (near-permutation plans at large η make H̃ very ill-conditioned). @default undefined
+   */
   cgMaxIter: number | undefined;
   /** Armijo sufficient-increase constant. @default 1e-4 */
   armijo: number;
@@ -156,11 +163,9 @@ export const SNS_CONSTRAINTS: ConstraintTable<SnsOptions> = Object.freeze({
 });
 
 /** Resolved SNS options (data-dependent defaults filled in with their numbers). */
-export interface SnsResolvedOptions extends Omit<SnsOptions, "sparsity" | "cgMaxIter"> {
+export interface SnsResolvedOptions extends Omit<SnsOptions, "sparsity"> {
   /** Resolved sparsification (keep = the number used). */
   sparsity: SparsityOptions & { keep: number };
-  /** Resolved CG cap. */
-  cgMaxIter: number;
 }
 
 /** Result of {@linkcode sinkhornNewtonSparse}. */
@@ -205,7 +210,7 @@ export function sinkhornNewtonSparse(
   const opts: Readonly<SnsResolvedOptions> = Object.freeze({
     ...raw,
     sparsity: Object.freeze({ ...sp, keep: sp.keep ?? Math.min(n * m, 2 * (n + m)) }),
-    cgMaxIter: raw.cgMaxIter ?? 2 * (n + m),
+    cgMaxIter: raw.cgMaxIter,
   });
   return snsCore(p, opts, be, t0);
 }
@@ -409,7 +414,9 @@ export function snsCore(
           if (reuse) reused++;
           const tc = performance.now();
           const rtol = opts.cgTol ?? Math.min(0.1, Math.sqrt(err));
-          const cg = pcg(n, m, ws.rowPtr, ws.colIdx, ws.val, r, c, g, d, pw, rtol, opts.cgMaxIter);
+          const NN = n + m;
+          const cap = opts.cgMaxIter ?? Math.max(2 * NN, Math.min(50 * NN, Math.ceil(CG_WORK / (nnz + NN))));
+          const cg = pcg(n, m, ws.rowPtr, ws.colIdx, ws.val, r, c, g, d, pw, rtol, cap);
           sparsifyMs += tc - ts;
           solveMs += performance.now() - tc;
           return { nnz, cg };
