@@ -21,3 +21,4 @@ export type * from "./types.ts";
 export * from "./runner.ts";
 export { EXPERIMENTS } from "./catalog.ts";
 export { type PlatformConfig, platformExperiment, runPlatform } from "./platform.ts";
+export { type OtSnsConfig, otSnsExperiment, runOtSns } from "./ot_sns.ts";

@@ -23,6 +23,7 @@
  * | {@linkcode sqeuclidean}, {@linkcode euclidean}, {@linkcode gridCost} | — | `cost.ts` |
  * | {@linkcode wasserstein} | — | `wasserstein.ts` |
  * | {@linkcode dualityGap} (rounding: Altschuler, Weed, Rigollet 2017), {@linkcode dualGapIdentity}, {@linkcode entropicBiasBound} | method card §1, §3 | `certificates.ts` |
+ * | {@linkcode sparsifyPlan}, {@linkcode tailMassFraction} | SNS §5 sparsity notions | `sparsity.ts` |
  *
  * The synchronous solvers run in f64 on the CPU.
  *
@@ -84,3 +85,4 @@ export {
   entropicBiasBound,
   type GapIdentity,
 } from "./certificates.ts";
+export { type PlanSparsity, sparsifyPlan, tailMassFraction } from "./sparsity.ts";

@@ -84,8 +84,9 @@ export interface SnsOptions {
   switchMass: number;
   /**
    * After the warm-up, finish with Sinkhorn instead of Newton when Sinkhorn's observed linear rate
-   * (last 10 sweeps) predicts convergence within this many more sweeps [ours; 0 = always Newton, as
-   * the paper]. @default 200
+   * (last 5 sweeps, and not slowing down) predicts convergence within this many more sweeps; runs at
+   * most 1.5× the prediction + 10, then switches to Newton anyway [ours; 0 = always Newton after
+   * `sinkhornIters`, as the paper]. @default 200
    */
   continueSinkhorn: number;
   /**
@@ -348,7 +349,7 @@ export function snsCore(
       if (s === "maxIter") {
         const more = predictedSweeps(trace, opts.tol);
         if (more <= opts.continueSinkhorn) {
-          s = runScaling(Math.min(Math.ceil(2 * more) + 10, opts.maxSinkhornIters - sweeps), opts.tol);
+          s = runScaling(Math.min(Math.ceil(1.5 * more) + 10, opts.maxSinkhornIters - sweeps), opts.tol);
         }
       }
       scalingToLog(spareU, spareV, u, v, shift);
@@ -366,7 +367,7 @@ export function snsCore(
       if (s === "maxIter") {
         const more = predictedSweeps(trace, opts.tol);
         if (more <= opts.continueSinkhorn) {
-          s = runSweeps(Math.min(Math.ceil(2 * more) + 10, opts.maxSinkhornIters - sweeps), false);
+          s = runSweeps(Math.min(Math.ceil(1.5 * more) + 10, opts.maxSinkhornIters - sweeps), false);
         }
       }
       if (s !== "maxIter") stop = s;
@@ -477,14 +478,20 @@ export function snsCore(
   }
 }
 
-/** Sweeps Sinkhorn still needs to reach `tol` at its observed rate over the last 10 sweeps (∞ if not contracting). */
+/**
+ * Sweeps Sinkhorn still needs to reach `tol` at its observed linear rate (∞ when the rate over the
+ * last 5 sweeps is slower than over the 5 before — early rates overestimate Sinkhorn's asymptotic
+ * one, card T4 — or when it is not contracting).
+ */
 function predictedSweeps(trace: TraceRecorder, tol: number): number {
   const e = trace.lastErrors(11);
   if (e.length < 11) return Infinity;
-  const last = e[e.length - 1], rho = Math.pow(last / e[0], 1 / 10);
-  if (!(last > 0) || !(rho < 1)) return Infinity;
+  const last = e[10];
+  if (!(last > 0)) return Infinity;
   if (last <= tol) return 0;
-  return Math.log(tol / last) / Math.log(rho);
+  const rho1 = Math.pow(e[5] / e[0], 1 / 5), rho2 = Math.pow(last / e[5], 1 / 5);
+  if (!(rho2 < 1) || rho2 > rho1 * 1.001) return Infinity;
+  return Math.log(tol / last) / Math.log(rho2);
 }
 
 function lastError(trace: TraceRecorder): number {

@@ -1,4 +1,4 @@
-import { assert, assertAllClose } from "../_helpers.ts";
+import { assert, assertAllClose, assertThrowsArg } from "../_helpers.ts";
 import { choleskySolve, eigSym, Matrix, Rng } from "../../lib/core/mod.ts";
 import { hessVec, pcg, PcgWorkspace } from "../../lib/ot/_pcg.ts";
 import { SparseWorkspace, tailMass } from "../../lib/ot/_sparsify.ts";
@@ -146,4 +146,21 @@ Deno.test("tailMass equals ΣP minus the sum of its k largest entries, over ΣP"
     const got = tailMass(P, total, k, new Float64Array(k), new Int32Array(k));
     assert.ok(Math.abs(got - ref) < 1e-14, `k = ${k}: ${got} vs ${ref}`);
   }
+});
+
+Deno.test("public sparsifyPlan / tailMassFraction agree with the internal sparsifier and a sort", async () => {
+  const { sparsifyPlan, tailMassFraction } = await import("../../lib/ot/mod.ts");
+  const { P, rs, cs } = plan(6, 15, 12, 0.02);
+  const M = new Matrix(15, 12, Float64Array.from(P));
+  const s = sparsifyPlan(M, { rule: "union" });
+  const ws = new SparseWorkspace(15, 12);
+  assert.equal(s.nnz, ws.sparsify(P, rs, cs, "union", 2 * 27, 1e-3));
+  assert.equal(s.pattern.data.reduce((a: number, x: number) => a + x, 0), s.nnz);
+  assert.ok(s.keptMass >= 1 - 1e-3 - 1e-12);
+  const sorted = Float64Array.from(P).sort().reverse();
+  const tot = P.reduce((a, x) => a + x, 0);
+  const ref = (tot - sorted.subarray(0, 30).reduce((a, x) => a + x, 0)) / tot;
+  assert.ok(Math.abs(tailMassFraction(M, 30) - ref) < 1e-14);
+  assertThrowsArg(() => sparsifyPlan([[1, -1]]), "P[0][1]", "domain");
+  assertThrowsArg(() => tailMassFraction([[1]], 0), "k", "domain");
 });
