@@ -103,7 +103,9 @@ Deno.test("theory/ot T5: ‖P*_η − I/6‖₁ ≤ 2e·n²·e^{−ηΔ} for η 
   for (const [eta, measured, bound] of card) {
     const r = sinkhornNewtonSparse(null, null, cyc, { reg: 1 / eta, tol: 1e-14 });
     let dist = 0;
-    for (let i = 0; i < n6; i++) for (let j = 0; j < n6; j++) dist += Math.abs(r.plan.get(i, j) - (i === j ? 1 / 6 : 0));
+    for (let i = 0; i < n6; i++) {
+      for (let j = 0; j < n6; j++) dist += Math.abs(r.plan.get(i, j) - (i === j ? 1 / 6 : 0));
+    }
     const b = 2 * Math.E * n6 * n6 * Math.exp(-eta / 6);
     assert.ok(Math.abs(b - bound) <= 0.005 * bound, `bound ${b} vs card ${bound}`);
     assert.ok(dist <= b, `η = ${eta}: ${dist} > bound ${b}`);
