@@ -12,6 +12,7 @@
  * | `@parsimony/parsimony/autodiff` | {@linkcode autodiff} | reverse-mode autodiff over f64 tensors, custom VJPs, gradient checks |
  * | `@parsimony/parsimony/nn` | {@linkcode nn} | layers, initialisers, SGD/Adam/AdamW, schedules, `fit`, checkpoints |
  * | `@parsimony/parsimony/data` | {@linkcode data} | vendored real data sets (digits, MNIST 10k, Boston, diabetes, CPS wages) with seeded splits |
+ * | `@parsimony/parsimony/ot` | {@linkcode ot} | optimal transport: Sinkhorn, log-domain Sinkhorn, Sinkhorn–Newton–Sparse, network simplex, W_p, certificates |
  * | `@parsimony/parsimony/gpu` | {@linkcode gpu} | WebGPU: `gpu.info()` and WGSL kernels with f64 CPU fallback (the runtime, batches and kernels via the entry point) |
  * | `@parsimony/parsimony/info` | {@linkcode info} | information-bottleneck estimators: CS divergence/QMI, KSG, KL, binning, KDE, Gaussian, compress-then-estimate |
  *
@@ -32,5 +33,6 @@ export * as experiments from "./lib/experiments/mod.ts";
 export * as autodiff from "./lib/autodiff/mod.ts";
 export * as nn from "./lib/nn/mod.ts";
 export * as data from "./lib/data/mod.ts";
+export * as ot from "./lib/ot/mod.ts";
 export { gpu } from "./lib/gpu/mod.ts";
 export * as info from "./lib/info/mod.ts";

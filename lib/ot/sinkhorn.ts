@@ -95,7 +95,7 @@ export type SinkhornResult = OtResult<SinkhornOptions>;
  * import { sinkhorn } from "@parsimony/parsimony/ot";
  * const r = sinkhorn([0.5, 0.5], [0.5, 0.5], [[0, 1], [1, 0]], { reg: 0.1 });
  * r.converged; // => true
- * r.plan.get(0, 0); // => 0.49995460...
+ * r.plan.get(0, 0); // => 0.4999773010656488 = 0.5/(1 + e^{-10})
  * ```
  */
 export function sinkhorn(

@@ -97,10 +97,19 @@ export function sparsifyPlan(P: MatrixLike, options: Partial<SparsityOptions> = 
 export function tailMassFraction(P: MatrixLike, k: number): number {
   const fn = "tailMassFraction";
   const M = toMatrix(P, fn, "P");
-  if (!Number.isInteger(k) || k < 1) throw new DomainError({ fn, arg: "k", expected: "an integer ≥ 1", got: String(k) });
+  if (!Number.isInteger(k) || k < 1) {
+    throw new DomainError({ fn, arg: "k", expected: "an integer ≥ 1", got: String(k) });
+  }
   const v = Float64Array.from(M.data);
   for (let q = 0; q < v.length; q++) {
-    if (v[q] < 0) throw new DomainError({ fn, arg: `P[${Math.floor(q / M.cols)}][${q % M.cols}]`, expected: "non-negative", got: String(v[q]) });
+    if (v[q] < 0) {
+      throw new DomainError({
+        fn,
+        arg: `P[${Math.floor(q / M.cols)}][${q % M.cols}]`,
+        expected: "non-negative",
+        got: String(v[q]),
+      });
+    }
   }
   v.sort();
   let total = 0, top = 0;
