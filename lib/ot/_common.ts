@@ -80,7 +80,9 @@ export function syncBackend(fn: string, backend: OtBackendOption): { backend: Ba
       arg: "options.backend",
       expected: '"cpu" or "auto" in the synchronous API',
       got: '"gpu"',
-      hint: `WebGPU is asynchronous: call ${fn}Async(...) for the GPU path`,
+      hint: fn === "sinkhornLog" || fn === "sinkhornNewtonSparse"
+        ? `WebGPU is asynchronous: call ${fn}Async(...) for the GPU path`
+        : `${fn} has no GPU path; the GPU-capable solvers are sinkhornLogAsync and sinkhornNewtonSparseAsync`,
     });
   }
   return { backend: "cpu", reason: backend === "cpu" ? "requested" : "synchronous call (f64 CPU)" };

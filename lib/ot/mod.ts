@@ -24,8 +24,11 @@
  * | {@linkcode wasserstein} | — | `wasserstein.ts` |
  * | {@linkcode dualityGap} (rounding: Altschuler, Weed, Rigollet 2017), {@linkcode dualGapIdentity}, {@linkcode entropicBiasBound} | method card §1, §3 | `certificates.ts` |
  * | {@linkcode sparsifyPlan}, {@linkcode tailMassFraction} | SNS §5 sparsity notions | `sparsity.ts` |
+ * | {@linkcode sinkhornLogAsync}, {@linkcode sinkhornNewtonSparseAsync} (WebGPU f32 Sinkhorn stage, f64 CPU finish) | method card §6 | `async.ts` |
  *
- * The synchronous solvers run in f64 on the CPU.
+ * The synchronous solvers run in f64 on the CPU (WebAssembly SIMD hot loops). WebGPU is
+ * asynchronous, so the solvers with a GPU path have `…Async` twins (same arguments and result,
+ * `backend: "auto" | "cpu" | "gpu"` resolved by lib/gpu; `result.stages` says what ran where).
  *
  * @example
  * ```ts
@@ -87,3 +90,9 @@ export {
   type GapIdentity,
 } from "./certificates.ts";
 export { type PlanSparsity, sparsifyPlan, tailMassFraction } from "./sparsity.ts";
+export {
+  type SinkhornAsyncOptions,
+  sinkhornLogAsync,
+  sinkhornNewtonSparseAsync,
+  type SnsAsyncOptions,
+} from "./async.ts";

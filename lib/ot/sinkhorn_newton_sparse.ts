@@ -56,7 +56,8 @@ export const SPARSITY_DEFAULTS: Readonly<SparsityOptions> = Object.freeze({
 /** Multiply-add budget of one CG solve that sets the default iteration cap. */
 const CG_WORK = 2e7;
 
-const SPARSITY_CONSTRAINTS: ConstraintTable<SparsityOptions> = Object.freeze({
+/** Constraint table of {@linkcode SparsityOptions}. */
+export const SPARSITY_CONSTRAINTS: ConstraintTable<SparsityOptions> = Object.freeze({
   rule: { kind: "enum", values: ["union", "top", "mass"] },
   keep: { kind: "number", min: 1, integer: true },
   delta: { kind: "number", min: 0, max: 1, maxExclusive: true },
@@ -291,7 +292,8 @@ export function snsCore(
       return res.stop;
     };
     const tS = performance.now();
-    const first = Math.min(opts.sinkhornIters, opts.maxSinkhornIters);
+    // sweeps a warm start (the GPU warm-up of the async entry point) already did count toward N₁
+    const first = Math.max(0, Math.min(opts.sinkhornIters, opts.maxSinkhornIters) - sweeps);
     // Warm-up in the scaling form when exp(−C/reg) cannot underflow (3–5× cheaper per sweep than
     // the log form: no exp in the loop); its iterates are the log form's, converted exactly below.
     // K lives in P's buffer, which the Newton stage overwrites.
@@ -451,13 +453,10 @@ export function snsCore(
     const fin = finalizeLog(p, u, v, { kernels: kr, Cs, P, rowSum: r, colSum: c });
     const stopReason: StopReason = stop ?? "maxIter";
     const N = n + m;
-    stages.push({
-      stage: "sinkhorn",
-      backend: "cpu",
-      precision: "f64",
-      iterations: sweeps - (warm ? warm.sweeps : 0),
-      ms: sinkhornMs,
-    });
+    const cpuSweeps = sweeps - (warm ? warm.sweeps : 0);
+    if (cpuSweeps > 0 || !warm) {
+      stages.push({ stage: "sinkhorn", backend: "cpu", precision: "f64", iterations: cpuSweeps, ms: sinkhornMs });
+    }
     if (newton > 0) {
       stages.push({ stage: "newton", backend: "cpu", precision: "f64", iterations: newton, ms: newtonMs });
     }
