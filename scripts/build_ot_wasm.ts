@@ -114,9 +114,9 @@ function scalingSweep(): string {
   ;; One fused scaling-form Sinkhorn iteration (twin of scalingSweep in lib/ot/_lse.ts).
   (func (export "scaling_sweep") (param $kp i32) (param $n i32) (param $m i32) (param $ap i32) (param $bp i32)
     (param $up i32) (param $vp i32) (param $cp i32) (result f64)
-    (local $i i32) (local $j i32) (local $row i32) (local $m4 i32) (local $s0 v128) (local $s1 v128) (local $s f64)
-    (local $ui f64) (local $uv v128) (local $err f64) (local $q i32) (local $w i32)
-    (local.set $m4 (i32.and (local.get $m) (i32.const -4)))${
+    (local $i i32) (local $j i32) (local $row i32) (local $m4 i32) (local $m8 i32) (local $s0 v128) (local $s1 v128)
+    (local $s2 v128) (local $s3 v128) (local $s f64) (local $ui f64) (local $uv v128) (local $err f64) (local $q i32) (local $w i32)
+    (local.set $m4 (i32.and (local.get $m) (i32.const -4))) (local.set $m8 (i32.and (local.get $m) (i32.const -8)))${
     loop("z", lt("$j", "$m"), `\n      ${put("$cp", "$j", "(f64.const 0)")} ${inc("$j")}`)
   }
     (local.set $row (local.get $kp))${
@@ -124,7 +124,20 @@ function scalingSweep(): string {
       "i",
       lt("$i", "$n"),
       `
-      (local.set $s0 (v128.const f64x2 0 0)) (local.set $s1 (v128.const f64x2 0 0)) (local.set $j (i32.const 0))${
+      (local.set $s0 (v128.const f64x2 0 0)) (local.set $s1 (v128.const f64x2 0 0))
+      (local.set $s2 (v128.const f64x2 0 0)) (local.set $s3 (v128.const f64x2 0 0)) (local.set $j (i32.const 0))${
+        loop(
+          "j8",
+          lt("$j", "$m8"),
+          `
+        (local.set $q ${at("$row", "$j")}) (local.set $w ${at("$vp", "$j")})
+        (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (v128.load (local.get $q)) (v128.load (local.get $w)))))
+        (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (v128.load offset=16 (local.get $q)) (v128.load offset=16 (local.get $w)))))
+        (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (v128.load offset=32 (local.get $q)) (v128.load offset=32 (local.get $w)))))
+        (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (v128.load offset=48 (local.get $q)) (v128.load offset=48 (local.get $w)))))
+        ${inc("$j", 8)}`,
+        )
+      }${
         loop(
           "j",
           lt("$j", "$m4"),
@@ -135,7 +148,7 @@ function scalingSweep(): string {
         ${inc("$j", 4)}`,
         )
       }
-      (local.set $s0 (f64x2.add (local.get $s0) (local.get $s1)))
+      (local.set $s0 (f64x2.add (f64x2.add (local.get $s0) (local.get $s2)) (f64x2.add (local.get $s1) (local.get $s3))))
       (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))${
         loop(
           "t",
@@ -150,6 +163,18 @@ function scalingSweep(): string {
       (local.set $ui (f64.div ${get("$ap", "$i")} (local.get $s)))
       ${put("$up", "$i", "(local.get $ui)")}
       (local.set $uv (f64x2.splat (local.get $ui))) (local.set $j (i32.const 0))${
+        loop(
+          "k8",
+          lt("$j", "$m8"),
+          `
+        (local.set $q ${at("$cp", "$j")}) (local.set $w ${at("$row", "$j")})
+        (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q)) (f64x2.mul (local.get $uv) (v128.load (local.get $w)))))
+        (v128.store offset=16 (local.get $q) (f64x2.add (v128.load offset=16 (local.get $q)) (f64x2.mul (local.get $uv) (v128.load offset=16 (local.get $w)))))
+        (v128.store offset=32 (local.get $q) (f64x2.add (v128.load offset=32 (local.get $q)) (f64x2.mul (local.get $uv) (v128.load offset=32 (local.get $w)))))
+        (v128.store offset=48 (local.get $q) (f64x2.add (v128.load offset=48 (local.get $q)) (f64x2.mul (local.get $uv) (v128.load offset=48 (local.get $w)))))
+        ${inc("$j", 8)}`,
+        )
+      }${
         loop(
           "k",
           lt("$j", "$m4"),

@@ -53,9 +53,9 @@
   ;; One fused scaling-form Sinkhorn iteration (twin of scalingSweep in lib/ot/_lse.ts).
   (func (export "scaling_sweep") (param $kp i32) (param $n i32) (param $m i32) (param $ap i32) (param $bp i32)
     (param $up i32) (param $vp i32) (param $cp i32) (result f64)
-    (local $i i32) (local $j i32) (local $row i32) (local $m4 i32) (local $s0 v128) (local $s1 v128) (local $s f64)
-    (local $ui f64) (local $uv v128) (local $err f64) (local $q i32) (local $w i32)
-    (local.set $m4 (i32.and (local.get $m) (i32.const -4)))
+    (local $i i32) (local $j i32) (local $row i32) (local $m4 i32) (local $m8 i32) (local $s0 v128) (local $s1 v128)
+    (local $s2 v128) (local $s3 v128) (local $s f64) (local $ui f64) (local $uv v128) (local $err f64) (local $q i32) (local $w i32)
+    (local.set $m4 (i32.and (local.get $m) (i32.const -4))) (local.set $m8 (i32.and (local.get $m) (i32.const -8)))
     (block $z_d (loop $z_l
       (br_if $z_d (i32.ge_u (local.get $j) (local.get $m)))
       (f64.store (i32.add (local.get $cp) (i32.shl (local.get $j) (i32.const 3))) (f64.const 0)) (local.set $j (i32.add (local.get $j) (i32.const 1)))
@@ -63,7 +63,17 @@
     (local.set $row (local.get $kp))
     (block $i_d (loop $i_l
       (br_if $i_d (i32.ge_u (local.get $i) (local.get $n)))
-      (local.set $s0 (v128.const f64x2 0 0)) (local.set $s1 (v128.const f64x2 0 0)) (local.set $j (i32.const 0))
+      (local.set $s0 (v128.const f64x2 0 0)) (local.set $s1 (v128.const f64x2 0 0))
+      (local.set $s2 (v128.const f64x2 0 0)) (local.set $s3 (v128.const f64x2 0 0)) (local.set $j (i32.const 0))
+    (block $j8_d (loop $j8_l
+      (br_if $j8_d (i32.ge_u (local.get $j) (local.get $m8)))
+        (local.set $q (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))) (local.set $w (i32.add (local.get $vp) (i32.shl (local.get $j) (i32.const 3))))
+        (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (v128.load (local.get $q)) (v128.load (local.get $w)))))
+        (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (v128.load offset=16 (local.get $q)) (v128.load offset=16 (local.get $w)))))
+        (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (v128.load offset=32 (local.get $q)) (v128.load offset=32 (local.get $w)))))
+        (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (v128.load offset=48 (local.get $q)) (v128.load offset=48 (local.get $w)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br $j8_l)))
     (block $j_d (loop $j_l
       (br_if $j_d (i32.ge_u (local.get $j) (local.get $m4)))
         (local.set $q (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))) (local.set $w (i32.add (local.get $vp) (i32.shl (local.get $j) (i32.const 3))))
@@ -71,7 +81,7 @@
         (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (v128.load offset=16 (local.get $q)) (v128.load offset=16 (local.get $w)))))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
       (br $j_l)))
-      (local.set $s0 (f64x2.add (local.get $s0) (local.get $s1)))
+      (local.set $s0 (f64x2.add (f64x2.add (local.get $s0) (local.get $s2)) (f64x2.add (local.get $s1) (local.get $s3))))
       (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))
     (block $t_d (loop $t_l
       (br_if $t_d (i32.ge_u (local.get $j) (local.get $m)))
@@ -81,6 +91,15 @@
       (local.set $ui (f64.div (f64.load (i32.add (local.get $ap) (i32.shl (local.get $i) (i32.const 3)))) (local.get $s)))
       (f64.store (i32.add (local.get $up) (i32.shl (local.get $i) (i32.const 3))) (local.get $ui))
       (local.set $uv (f64x2.splat (local.get $ui))) (local.set $j (i32.const 0))
+    (block $k8_d (loop $k8_l
+      (br_if $k8_d (i32.ge_u (local.get $j) (local.get $m8)))
+        (local.set $q (i32.add (local.get $cp) (i32.shl (local.get $j) (i32.const 3)))) (local.set $w (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))
+        (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q)) (f64x2.mul (local.get $uv) (v128.load (local.get $w)))))
+        (v128.store offset=16 (local.get $q) (f64x2.add (v128.load offset=16 (local.get $q)) (f64x2.mul (local.get $uv) (v128.load offset=16 (local.get $w)))))
+        (v128.store offset=32 (local.get $q) (f64x2.add (v128.load offset=32 (local.get $q)) (f64x2.mul (local.get $uv) (v128.load offset=32 (local.get $w)))))
+        (v128.store offset=48 (local.get $q) (f64x2.add (v128.load offset=48 (local.get $q)) (f64x2.mul (local.get $uv) (v128.load offset=48 (local.get $w)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br $k8_l)))
     (block $k_d (loop $k_l
       (br_if $k_d (i32.ge_u (local.get $j) (local.get $m4)))
         (local.set $q (i32.add (local.get $cp) (i32.shl (local.get $j) (i32.const 3)))) (local.set $w (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))

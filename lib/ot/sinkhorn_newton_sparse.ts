@@ -85,8 +85,8 @@ export interface SnsOptions {
   switchMass: number;
   /**
    * After the warm-up, finish with Sinkhorn instead of Newton when Sinkhorn's observed linear rate
-   * (last 5 sweeps, and not slowing down) predicts convergence within this many more sweeps; runs at
-   * most 1.5× the prediction + 10, then switches to Newton anyway [ours; 0 = always Newton after
+   * (last 5 sweeps, and not slowing down by more than 1 %) predicts convergence within this many more
+   * sweeps; runs at most 1.25× the prediction + 10, then switches to Newton anyway [ours; 0 = always Newton after
    * `sinkhornIters`, as the paper]. @default 200
    */
   continueSinkhorn: number;
@@ -353,7 +353,7 @@ export function snsCore(
       if (s === "maxIter") {
         const more = predictedSweeps(trace, opts.tol);
         if (more <= opts.continueSinkhorn) {
-          s = runScaling(Math.min(Math.ceil(1.5 * more) + 10, opts.maxSinkhornIters - sweeps), opts.tol);
+          s = runScaling(Math.min(Math.ceil(1.25 * more) + 10, opts.maxSinkhornIters - sweeps), opts.tol);
         }
       }
       scalingToLog(spareU, spareV, u, v, shift);
@@ -371,7 +371,7 @@ export function snsCore(
       if (s === "maxIter") {
         const more = predictedSweeps(trace, opts.tol);
         if (more <= opts.continueSinkhorn) {
-          s = runSweeps(Math.min(Math.ceil(1.5 * more) + 10, opts.maxSinkhornIters - sweeps), false);
+          s = runSweeps(Math.min(Math.ceil(1.25 * more) + 10, opts.maxSinkhornIters - sweeps), false);
         }
       }
       if (s !== "maxIter") stop = s;
@@ -481,8 +481,8 @@ export function snsCore(
 
 /**
  * Sweeps Sinkhorn still needs to reach `tol` at its observed linear rate (∞ when the rate over the
- * last 5 sweeps is slower than over the 5 before — early rates overestimate Sinkhorn's asymptotic
- * one, card T4 — or when it is not contracting).
+ * last 5 sweeps is more than 1 % slower than over the 5 before — early rates overestimate
+ * Sinkhorn's asymptotic one, card T4 — or when it is not contracting).
  */
 function predictedSweeps(trace: TraceRecorder, tol: number): number {
   const e = trace.lastErrors(11);
@@ -491,7 +491,7 @@ function predictedSweeps(trace: TraceRecorder, tol: number): number {
   if (!(last > 0)) return Infinity;
   if (last <= tol) return 0;
   const rho1 = Math.pow(e[5] / e[0], 1 / 5), rho2 = Math.pow(last / e[5], 1 / 5);
-  if (!(rho2 < 1) || rho2 > rho1 * 1.001) return Infinity;
+  if (!(rho2 < 1) || rho2 > rho1 * 1.01) return Infinity;
   return Math.log(tol / last) / Math.log(rho2);
 }
 
