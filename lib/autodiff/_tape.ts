@@ -152,6 +152,11 @@ export function pauseRecording(): void {
   pausedDepth++;
 }
 
+/** Whether a no-recording region (`noGrad`, a custom op's forward) is open. */
+export function recordingPaused(): boolean {
+  return pausedDepth > 0;
+}
+
 /** Leave a no-recording region. */
 export function resumeRecording(): void {
   pausedDepth--;

@@ -15,6 +15,7 @@ import { assertNumber } from "../core/validate.ts";
 import { record } from "./_tape.ts";
 import { forEachLine, logSoftmaxLine, normAxis } from "./_kernels.ts";
 import { asTensor, Tensor, type TensorLike } from "./tensor.ts";
+import { deviceOps } from "./_hook.ts";
 
 /**
  * max(x, 0) (NaN stays NaN). VJP: g where x > 0, else 0 (torch's convention at 0).
@@ -26,6 +27,8 @@ import { asTensor, Tensor, type TensorLike } from "./tensor.ts";
  * ```
  */
 export function relu(x: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.relu(x);
   const X = asTensor(x, "relu", "x");
   const a = X.data, out = new Float64Array(X.size);
   // branch-free (signs of activations are random: a branch mispredicts half the time);
@@ -53,6 +56,8 @@ export function relu(x: TensorLike): Tensor {
  */
 export function leakyRelu(x: TensorLike, slope = 0.01): Tensor {
   assertNumber(slope, "leakyRelu", "slope");
+  const D = deviceOps();
+  if (D !== null) return D.leakyRelu(x, slope);
   const X = asTensor(x, "leakyRelu", "x");
   const a = X.data, out = new Float64Array(X.size);
   for (let i = 0; i < out.length; i++) out[i] = a[i] > 0 ? a[i] : slope * a[i];
@@ -80,6 +85,8 @@ function sigma(z: number): number {
  * ```
  */
 export function sigmoid(x: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.sigmoid(x);
   const X = asTensor(x, "sigmoid", "x");
   const a = X.data, out = new Float64Array(X.size);
   for (let i = 0; i < out.length; i++) out[i] = sigma(a[i]);
@@ -100,6 +107,8 @@ export function sigmoid(x: TensorLike): Tensor {
  * ```
  */
 export function tanh(x: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.tanh(x);
   const X = asTensor(x, "tanh", "x");
   const a = X.data, out = new Float64Array(X.size);
   for (let i = 0; i < out.length; i++) out[i] = Math.tanh(a[i]);
@@ -121,6 +130,8 @@ export function tanh(x: TensorLike): Tensor {
  * ```
  */
 export function softplus(x: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.softplus(x);
   const X = asTensor(x, "softplus", "x");
   const a = X.data, out = new Float64Array(X.size);
   for (let i = 0; i < out.length; i++) out[i] = Math.max(a[i], 0) + Math.log1p(Math.exp(-Math.abs(a[i])));
@@ -183,6 +194,8 @@ export function gelu(x: TensorLike, approximate: "none" | "tanh" = "none"): Tens
  * ```
  */
 export function softmax(x: TensorLike, axis = -1): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.softmax(x, axis);
   const X = asTensor(x, "softmax", "x");
   const ax = normAxis(axis, X.rank, "softmax");
   const xd = X.data, out = new Float64Array(X.size);
@@ -218,6 +231,8 @@ export function softmax(x: TensorLike, axis = -1): Tensor {
  * ```
  */
 export function logSoftmax(x: TensorLike, axis = -1): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.logSoftmax(x, axis);
   const X = asTensor(x, "logSoftmax", "x");
   const ax = normAxis(axis, X.rank, "logSoftmax");
   const xd = X.data, out = new Float64Array(X.size);

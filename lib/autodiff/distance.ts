@@ -13,6 +13,7 @@ import { gemmUnchecked } from "../core/gemm_kernel.ts";
 import { Matrix } from "../core/matrix.ts";
 import { record } from "./_tape.ts";
 import { asTensor, Tensor, type TensorLike } from "./tensor.ts";
+import { deviceOps } from "./_hook.ts";
 
 /**
  * D_ij = ‖x_i − y_j‖² between the rows of x (n×d) and y (m×d); y defaults to x.
@@ -31,6 +32,8 @@ import { asTensor, Tensor, type TensorLike } from "./tensor.ts";
  * ```
  */
 export function pairwiseSqDist(x: TensorLike, y?: TensorLike): Tensor {
+  const dev = deviceOps();
+  if (dev !== null) return dev.pairwiseSqDist(x, y);
   const X = asTensor(x, "pairwiseSqDist", "x");
   const Y = y === undefined ? X : asTensor(y, "pairwiseSqDist", "y");
   if (X.rank !== 2) {

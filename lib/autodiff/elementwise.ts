@@ -14,6 +14,7 @@ import { describeValue } from "../core/errors.ts";
 import { record } from "./_tape.ts";
 import { broadcastShapes, expand, sumTo } from "./_kernels.ts";
 import { asTensor, Tensor, type TensorLike } from "./tensor.ts";
+import { deviceOps } from "./_hook.ts";
 
 type Grads2 = [Float64Array | null, Float64Array | null];
 
@@ -70,6 +71,8 @@ function scale(g: Float64Array, f: (i: number) => number): Float64Array {
  * ```
  */
 export function add(a: TensorLike, b: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.add(a, b);
   // bias fast path: b's shape is a suffix of a's (x·W + b), no expanded copy of b
   if (
     a instanceof Tensor && b instanceof Tensor && b.rank >= 1 && b.rank < a.rank &&
@@ -94,6 +97,8 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
  * ```
  */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.sub(a, b);
   return binary("sub", a, b, (x, y, o) => {
     for (let i = 0; i < o.length; i++) o[i] = x[i] - y[i];
   }, (g, _x, _y, _o, needs) => [g, needs[1] ? scale(g, () => -1) : null]);
@@ -109,6 +114,8 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
  * ```
  */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.mul(a, b);
   return binary("mul", a, b, (x, y, o) => {
     for (let i = 0; i < o.length; i++) o[i] = x[i] * y[i];
   }, (g, x, y, _o, needs) => [needs[0] ? scale(g, (i) => y[i]) : null, needs[1] ? scale(g, (i) => x[i]) : null]);
@@ -124,6 +131,8 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
  * ```
  */
 export function div(a: TensorLike, b: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.div(a, b);
   return binary("div", a, b, (x, y, o) => {
     for (let i = 0; i < o.length; i++) o[i] = x[i] / y[i];
   }, (g, _x, y, o, needs) => [
@@ -198,6 +207,8 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor {
  * ```
  */
 export function neg(x: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.neg(x);
   return unary("neg", x, (a, o) => {
     for (let i = 0; i < o.length; i++) o[i] = -a[i];
   }, (g) => scale(g, () => -1));
@@ -213,6 +224,8 @@ export function neg(x: TensorLike): Tensor {
  * ```
  */
 export function exp(x: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.exp(x);
   return unary("exp", x, (a, o) => {
     for (let i = 0; i < o.length; i++) o[i] = Math.exp(a[i]);
   }, (g, _a, o) => scale(g, (i) => o[i]));
@@ -228,6 +241,8 @@ export function exp(x: TensorLike): Tensor {
  * ```
  */
 export function log(x: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.log(x);
   return unary("log", x, (a, o) => {
     for (let i = 0; i < o.length; i++) o[i] = Math.log(a[i]);
   }, (g, a) => scale(g, (i) => 1 / a[i]));
@@ -243,6 +258,8 @@ export function log(x: TensorLike): Tensor {
  * ```
  */
 export function log1p(x: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.log1p(x);
   return unary("log1p", x, (a, o) => {
     for (let i = 0; i < o.length; i++) o[i] = Math.log1p(a[i]);
   }, (g, a) => scale(g, (i) => 1 / (1 + a[i])));
@@ -258,6 +275,8 @@ export function log1p(x: TensorLike): Tensor {
  * ```
  */
 export function sqrt(x: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.sqrt(x);
   return unary("sqrt", x, (a, o) => {
     for (let i = 0; i < o.length; i++) o[i] = Math.sqrt(a[i]);
   }, (g, _a, o) => scale(g, (i) => 0.5 / o[i]));
@@ -273,6 +292,8 @@ export function sqrt(x: TensorLike): Tensor {
  * ```
  */
 export function abs(x: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.abs(x);
   return unary("abs", x, (a, o) => {
     for (let i = 0; i < o.length; i++) o[i] = Math.abs(a[i]);
   }, (g, a) => scale(g, (i) => (a[i] > 0 ? 1 : a[i] < 0 ? -1 : 0)));
@@ -288,6 +309,8 @@ export function abs(x: TensorLike): Tensor {
  * ```
  */
 export function square(x: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.square(x);
   return unary("square", x, (a, o) => {
     for (let i = 0; i < o.length; i++) o[i] = a[i] * a[i];
   }, (g, a) => scale(g, (i) => 2 * a[i]));
@@ -315,6 +338,8 @@ export function clamp(x: TensorLike, min = -Infinity, max = Infinity): Tensor {
     throw new TypeMismatchError({ fn: "clamp", arg: "max", expected: "a number", got: describeValue(max) });
   }
   if (min > max) throw new ShapeError({ fn: "clamp", arg: "max", expected: `≥ min = ${min}`, got: String(max) });
+  const D = deviceOps();
+  if (D !== null) return D.clamp(x, min, max);
   return unary("clamp", x, (a, o) => {
     for (let i = 0; i < o.length; i++) o[i] = a[i] < min ? min : a[i] > max ? max : a[i];
   }, (g, a) => scale(g, (i) => (a[i] >= min && a[i] <= max ? 1 : 0)));

@@ -13,6 +13,7 @@ import { checkConstraint } from "../core/validate.ts";
 import { record } from "./_tape.ts";
 import { logSoftmaxLine, sameShape } from "./_kernels.ts";
 import { asTensor, Tensor, type TensorLike } from "./tensor.ts";
+import { deviceOps } from "./_hook.ts";
 
 /** How per-sample losses are combined. */
 export type Reduction = "mean" | "sum" | "none";
@@ -25,7 +26,8 @@ export interface LossOptions {
 
 const REDUCTION = { kind: "enum", values: ["mean", "sum", "none"] } as const;
 
-function reductionOf(fn: string, options: LossOptions | undefined): Reduction {
+/** @internal The validated `options.reduction`. */
+export function reductionOf(fn: string, options: LossOptions | undefined): Reduction {
   const r = options?.reduction ?? "mean";
   checkConstraint(fn, "options.reduction", r, REDUCTION);
   return r;
@@ -51,7 +53,8 @@ function at(scale: Float64Array | number, i: number): number {
   return typeof scale === "number" ? scale : scale[i];
 }
 
-function checkSame(fn: string, a: Tensor, b: Tensor): void {
+/** @internal Same shape as the prediction, or a ShapeError naming `target`. */
+export function checkSame(fn: string, a: Tensor, b: Tensor): void {
   if (!sameShape(a.shape, b.shape)) {
     throw new ShapeError({
       fn,
@@ -76,6 +79,8 @@ function checkSame(fn: string, a: Tensor, b: Tensor): void {
  * ```
  */
 export function mseLoss(pred: TensorLike, target: TensorLike, options?: LossOptions): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.mseLoss(pred, target, options);
   const P = asTensor(pred, "mseLoss", "pred"), T = asTensor(target, "mseLoss", "target");
   checkSame("mseLoss", P, T);
   const red = reductionOf("mseLoss", options);
@@ -105,6 +110,8 @@ export function mseLoss(pred: TensorLike, target: TensorLike, options?: LossOpti
  * ```
  */
 export function crossEntropy(logits: Tensor, target: ArrayLike<number> | Tensor, options?: LossOptions): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.crossEntropy(logits, target, options);
   const Z = asTensor(logits, "crossEntropy", "logits");
   if (Z.rank !== 1 && Z.rank !== 2) {
     throw new ShapeError({ fn: "crossEntropy", arg: "logits", expected: "shape [N, C] or [C]", got: `[${Z.shape}]` });
@@ -135,28 +142,8 @@ export function crossEntropy(logits: Tensor, target: ArrayLike<number> | Tensor,
       l[i] = s;
     }
   } else {
-    if (target === null || typeof target !== "object" || target.length !== N) {
-      throw new ShapeError({
-        fn: "crossEntropy",
-        arg: "target",
-        expected: `${N} class labels`,
-        got: describeValue(target),
-      });
-    }
-    labels = new Int32Array(N);
-    for (let i = 0; i < N; i++) {
-      const y = target[i];
-      if (!Number.isInteger(y) || y < 0 || y >= C) {
-        throw new TypeMismatchError({
-          fn: "crossEntropy",
-          arg: `target[${i}]`,
-          expected: `an integer class in [0, ${C - 1}]`,
-          got: describeValue(y),
-        });
-      }
-      labels[i] = y;
-      l[i] = -logp[i * C + y];
-    }
+    labels = checkLabels(target, N, C);
+    for (let i = 0; i < N; i++) l[i] = -logp[i * C + labels[i]];
   }
   return reduceLoss(l, Z.shape.slice(0, -1), red, inputs, (s, needs) => {
     const gz = new Float64Array(Z.size);
@@ -174,6 +161,33 @@ export function crossEntropy(logits: Tensor, target: ArrayLike<number> | Tensor,
     }
     return [needs[0] ? gz : null, gt];
   });
+}
+
+/** @internal Class labels of `crossEntropy`: N integers in [0, C), or an error naming `target[i]`. */
+export function checkLabels(target: unknown, N: number, C: number): Int32Array {
+  if (target === null || typeof target !== "object" || (target as ArrayLike<number>).length !== N) {
+    throw new ShapeError({
+      fn: "crossEntropy",
+      arg: "target",
+      expected: `${N} class labels`,
+      got: describeValue(target),
+    });
+  }
+  const t = target as ArrayLike<number>;
+  const labels = new Int32Array(N);
+  for (let i = 0; i < N; i++) {
+    const y = t[i];
+    if (!Number.isInteger(y) || y < 0 || y >= C) {
+      throw new TypeMismatchError({
+        fn: "crossEntropy",
+        arg: `target[${i}]`,
+        expected: `an integer class in [0, ${C - 1}]`,
+        got: describeValue(y),
+      });
+    }
+    labels[i] = y;
+  }
+  return labels;
 }
 
 function sumRow(x: Float64Array, off: number, n: number): number {

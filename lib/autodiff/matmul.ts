@@ -9,6 +9,7 @@ import { ShapeError } from "../core/errors.ts";
 import { gemmUnchecked } from "../core/gemm_kernel.ts";
 import { record } from "./_tape.ts";
 import { asTensor, Tensor, type TensorLike } from "./tensor.ts";
+import { deviceOps } from "./_hook.ts";
 
 /**
  * Matrix product over the last two axes: (…, m, k) · (…, k, n) → (…, m, n).
@@ -30,6 +31,8 @@ import { asTensor, Tensor, type TensorLike } from "./tensor.ts";
  * ```
  */
 export function matmul(a: TensorLike, b: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.matmul(a, b);
   const A = asTensor(a, "matmul", "a"), B = asTensor(b, "matmul", "b");
   if (A.rank < 2) {
     throw new ShapeError({
@@ -148,6 +151,8 @@ export function matmul(a: TensorLike, b: TensorLike): Tensor {
  * ```
  */
 export function linear(x: TensorLike, w: TensorLike, b?: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.linear(x, w, b);
   const X = asTensor(x, "linear", "x"), W = asTensor(w, "linear", "w");
   if (X.rank < 2) {
     throw new ShapeError({ fn: "linear", arg: "x", expected: "rank ≥ 2 ([batch, in])", got: `shape [${X.shape}]` });

@@ -54,6 +54,14 @@ export {
 } from "./tensor.ts";
 export { vjp, type VjpResult } from "./vjp.ts";
 export { type Params, type ValueAndGrad, valueAndGrad } from "./value_and_grad.ts";
+export {
+  VALUE_AND_GRAD_ASYNC_DEFAULTS,
+  valueAndGradAsync,
+  type ValueAndGradAsyncOptions,
+  type ValueAndGradAsyncResult,
+} from "./value_and_grad_async.ts";
+export { AUTODIFF_GPU_THRESHOLDS } from "./_device_backend.ts";
+export { GPU_OPS } from "./_device_session.ts";
 export { grad } from "./grad.ts";
 export { detach, noGrad } from "./no_grad.ts";
 export { type CustomBackward, type CustomForward, customVjp } from "./custom.ts";

@@ -7,6 +7,7 @@
 
 import { pauseRecording, resumeRecording } from "./_tape.ts";
 import { asTensor, Tensor, type TensorLike } from "./tensor.ts";
+import { deviceOps } from "./_hook.ts";
 
 /**
  * Run `f` without recording: ops inside produce constants (no tape nodes, no memory kept
@@ -41,6 +42,8 @@ export function noGrad<T>(f: () => T): T {
  * ```
  */
 export function detach(x: TensorLike): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.detach(x);
   const X = asTensor(x, "detach", "x");
   return new Tensor(X.data, X.shape);
 }

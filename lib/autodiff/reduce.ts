@@ -12,6 +12,7 @@ import { lseStrided } from "../core/reduce.ts";
 import { record } from "./_tape.ts";
 import { expand, forEachLine, keepShape, normAxes, reducedShape, sumTo } from "./_kernels.ts";
 import { asTensor, shapeSize, Tensor, type TensorLike } from "./tensor.ts";
+import { deviceOps } from "./_hook.ts";
 
 /**
  * Σ over `axis`. VJP: the cotangent broadcast back over the reduced axes.
@@ -28,6 +29,8 @@ import { asTensor, shapeSize, Tensor, type TensorLike } from "./tensor.ts";
  * ```
  */
 export function sum(x: TensorLike, axis?: number | readonly number[], keepdims = false): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.sum(x, axis, keepdims);
   const X = asTensor(x, "sum", "x");
   const axes = normAxes(axis, X.rank, "sum");
   const ks = keepShape(X.shape, axes);
@@ -46,6 +49,8 @@ export function sum(x: TensorLike, axis?: number | readonly number[], keepdims =
  * ```
  */
 export function mean(x: TensorLike, axis?: number | readonly number[], keepdims = false): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.mean(x, axis, keepdims);
   const X = asTensor(x, "mean", "x");
   const axes = normAxes(axis, X.rank, "mean");
   const ks = keepShape(X.shape, axes);
@@ -138,6 +143,8 @@ export function min(x: TensorLike, axis?: number | readonly number[], keepdims =
  * ```
  */
 export function logsumexp(x: TensorLike, axis?: number | readonly number[], keepdims = false): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.logsumexp(x, axis, keepdims);
   const X = asTensor(x, "logsumexp", "x");
   const axes = normAxes(axis, X.rank, "logsumexp");
   const ks = keepShape(X.shape, axes);

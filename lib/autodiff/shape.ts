@@ -9,6 +9,7 @@ import { describeValue, ShapeError, TypeMismatchError } from "../core/errors.ts"
 import { record } from "./_tape.ts";
 import { expand, lines, normAxis, sumTo } from "./_kernels.ts";
 import { asTensor, checkShape, MAX_RANK, shapeSize, Tensor, type TensorLike } from "./tensor.ts";
+import { deviceOps } from "./_hook.ts";
 
 /**
  * Same entries, new shape (one entry may be −1: inferred). Shares the data. VJP: reshape back.
@@ -21,7 +22,15 @@ import { asTensor, checkShape, MAX_RANK, shapeSize, Tensor, type TensorLike } fr
  * ```
  */
 export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.reshape(x, shape);
   const X = asTensor(x, "reshape", "x");
+  const s = reshapeTarget(X, shape);
+  return record(new Tensor(X.data, s), [X], (g) => [g]);
+}
+
+/** @internal The validated target shape of `reshape` (one −1 inferred). */
+export function reshapeTarget(X: Tensor, shape: readonly number[]): number[] {
   const s = shape.slice();
   const free = s.indexOf(-1);
   if (free >= 0) {
@@ -37,7 +46,7 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
       got: `[${shape}]`,
     });
   }
-  return record(new Tensor(X.data, s), [X], (g) => [g]);
+  return s;
 }
 
 /**
@@ -103,6 +112,8 @@ function permute(x: Float64Array, shape: readonly number[], p: readonly number[]
  * ```
  */
 export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
+  const D = deviceOps();
+  if (D !== null) return D.broadcastTo(x, shape);
   const X = asTensor(x, "broadcastTo", "x");
   const s = checkShape(shape, "broadcastTo", "shape");
   const ok = X.rank <= s.length && X.shape.every((d, i) => d === 1 || d === s[s.length - X.rank + i]);

@@ -12,6 +12,7 @@
 import { describeValue, NonFiniteError, ShapeError, TypeMismatchError } from "../core/errors.ts";
 import { Matrix } from "../core/matrix.ts";
 import { Rng } from "../core/rng.ts";
+import { deviceOps } from "./_hook.ts";
 
 /** Largest rank the engine supports (batch × channel × height × width). */
 export const MAX_RANK = 4;
@@ -320,7 +321,12 @@ export function randu(shape: readonly number[], rng: Rng | number, low = 0, high
 
 /** Convert a {@linkcode TensorLike} argument (numbers become scalars). */
 export function asTensor(x: unknown, fn: string, arg: string): Tensor {
-  if (x instanceof Tensor) return x;
+  if (x instanceof Tensor) {
+    // tracing a GPU step: an op without a device implementation cannot take device values
+    const D = deviceOps();
+    if (D !== null && D.owns(x)) throw D.unsupported(fn);
+    return x;
+  }
   if (typeof x === "number") return new Tensor(new Float64Array([x]), []);
   throw new TypeMismatchError({ fn, arg, expected: "a Tensor or a number", got: describeValue(x) });
 }

@@ -19,8 +19,12 @@ import { valueAndGrad } from "../autodiff/value_and_grad.ts";
 import { minibatches } from "./batches.ts";
 import { clipGradNorm } from "./clip.ts";
 import type { Module } from "./layers.ts";
-import { Adam, AdamW, type Optimizer, Sgd } from "./optim.ts";
+import { Adam, type AdamOptions, AdamW, type Optimizer, Sgd, type SgdOptions } from "./optim.ts";
 import type { Schedule } from "./schedule.ts";
+import { type BackendRequest, runWithFallback, selectBackend, type Unsuitable } from "../gpu/backend.ts";
+import type { GpuDevice } from "../gpu/runtime.ts";
+import { AUTODIFF_GPU_THRESHOLDS, autoNeedsWork, dryTrace } from "../autodiff/_device_backend.ts";
+import { trainOnDevice } from "./_fit_device.ts";
 
 /** Targets as the losses take them: class labels or a tensor. */
 export type Target = Int32Array | Tensor;
@@ -93,6 +97,13 @@ export interface FitOptions {
   verbose: boolean;
   /** Called after each epoch; return `false` to stop. @default undefined */
   onEpoch: ((info: EpochInfo) => void | boolean) | undefined;
+  /**
+   * Where to train. `fit` is synchronous and always trains on the CPU in f64 (`"gpu"` is an
+   * error there); `fitAsync` follows lib/gpu's rules: `"auto"` uses a hardware GPU when a
+   * training step's work reaches `AUTODIFF_GPU_THRESHOLDS.step`, `"gpu"` forces it (f32).
+   * @default "auto"
+   */
+  backend: BackendRequest;
 }
 
 /** Defaults of {@linkcode fit}. */
@@ -112,6 +123,7 @@ export const FIT_DEFAULTS: Readonly<FitOptions> = Object.freeze({
   restoreBest: true,
   verbose: false,
   onEpoch: undefined,
+  backend: "auto",
 });
 
 const FIT_CONSTRAINTS: ConstraintTable<FitOptions> = {
@@ -130,6 +142,7 @@ const FIT_CONSTRAINTS: ConstraintTable<FitOptions> = {
   restoreBest: { kind: "boolean" },
   verbose: { kind: "boolean" },
   onEpoch: { kind: "function" },
+  backend: { kind: "enum", values: ["auto", "cpu", "gpu"] },
 };
 
 /** What {@linkcode fit} returns (plus the shared solver diagnostics; `history` = train loss per epoch). */
@@ -307,8 +320,205 @@ function evalOn(model: Module, X: Tensor, Y: Target, loss: LossFn, batchSize: nu
   });
 }
 
+/** Validated inputs of a training run (shared by {@linkcode fit} and {@linkcode fitAsync}). */
+export interface Prepared {
+  /** Resolved options. */
+  readonly o: Readonly<FitOptions>;
+  /** The loss function. */
+  readonly lossFn: LossFn;
+  /** Cross-entropy with labels (accuracy is tracked). */
+  readonly classification: boolean;
+  /** Training inputs, samples first. */
+  readonly X: Tensor;
+  /** Training targets. */
+  readonly Y: Target;
+  /** Validation inputs, or null. */
+  readonly Xv: Tensor | null;
+  /** Validation targets, or null. */
+  readonly Yv: Target | null;
+  /** The model's parameters. */
+  readonly params: Record<string, Tensor>;
+}
+
+function prepare(fn: string, model: Module, data: FitData, options: Partial<FitOptions> | undefined): Prepared {
+  const o = resolveOptions(fn, FIT_DEFAULTS, options, FIT_CONSTRAINTS);
+  const lossFn = lossOf(o.loss);
+  const classification = o.loss === "crossEntropy";
+  if (data === null || typeof data !== "object") {
+    throw new TypeMismatchError({
+      fn,
+      arg: "data",
+      expected: "{ x, y, xVal?, yVal? }",
+      got: describeValue(data),
+    });
+  }
+  const X = inputs(data.x, fn, "data.x");
+  const n = X.shape[0];
+  const Y = targets(data.y, n, classification, fn, "data.y");
+  const hasVal = data.xVal !== undefined;
+  if (hasVal !== (data.yVal !== undefined)) {
+    throw new ShapeError({
+      fn,
+      arg: hasVal ? "data.yVal" : "data.xVal",
+      expected: "given together with its partner",
+      got: "undefined",
+    });
+  }
+  const Xv = hasVal ? inputs(data.xVal, fn, "data.xVal") : null;
+  const Yv = Xv ? targets(data.yVal, Xv.shape[0], classification, fn, "data.yVal") : null;
+  makeOptimizer(o, {}); // validates options.optimizer before any work
+  return { o, lossFn, classification, X, Y, Xv, Yv, params: model.parameters() };
+}
+
 /**
- * Train `model` by minibatch gradient descent.
+ * Per-epoch bookkeeping shared by the CPU and GPU loops: histories, validation-based early
+ * stopping, the progress line and the callback.
+ */
+export class EpochLog {
+  /** Mean training loss per epoch. */
+  readonly trainLoss: HistoryRecorder = new HistoryRecorder();
+  /** Training accuracy per epoch. */
+  readonly trainAcc: number[] = [];
+  /** Validation loss per epoch. */
+  readonly valLoss: number[] = [];
+  /** Validation accuracy per epoch. */
+  readonly valAcc: number[] = [];
+  /** Learning rate per epoch. */
+  readonly lrs: number[] = [];
+  /** Best validation loss. */
+  best = Infinity;
+  /** Its epoch (−1 without validation). */
+  bestEpoch = -1;
+  /** Epochs without improvement. */
+  wait = 0;
+  /** Epochs completed. */
+  epochs = 0;
+  /** Why training stopped. */
+  stopReason: StopReason = "maxIter";
+  readonly #o: Readonly<FitOptions>;
+  readonly #clock: () => number;
+
+  /** @param o resolved options @param clock milliseconds since the start */
+  constructor(o: Readonly<FitOptions>, clock: () => number) {
+    this.#o = o;
+    this.#clock = clock;
+  }
+
+  /**
+   * Record a finished epoch; `snapshot` runs when the validation loss improved (before the
+   * callback, as it always has).
+   *
+   * @returns whether to stop
+   */
+  end(
+    epoch: number,
+    trainLoss: number,
+    trainAcc: number | null,
+    lr: number,
+    v: EvaluateResult | null,
+    snapshot: () => void,
+  ): boolean {
+    const o = this.#o;
+    this.epochs = epoch + 1;
+    this.trainLoss.push(epoch, trainLoss);
+    if (trainAcc !== null) this.trainAcc.push(trainAcc);
+    this.lrs.push(lr);
+    if (v) {
+      this.valLoss.push(v.loss);
+      if (v.accuracy !== null) this.valAcc.push(v.accuracy);
+      if (v.loss < this.best - o.minDelta) {
+        this.best = v.loss, this.bestEpoch = epoch, this.wait = 0;
+        if (o.restoreBest) snapshot();
+      } else this.wait++;
+    }
+    const info: EpochInfo = {
+      epoch,
+      trainLoss,
+      trainAccuracy: trainAcc,
+      valLoss: v ? v.loss : null,
+      valAccuracy: v ? v.accuracy : null,
+      lr,
+      elapsedMs: this.#clock(),
+    };
+    if (o.verbose) console.log(progressLine(info, o.epochs));
+    if (o.onEpoch && o.onEpoch(info) === false) {
+      this.stopReason = "callback";
+      return true;
+    }
+    if (this.wait >= o.patience) {
+      this.stopReason = "stalled";
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether the best epoch's parameters are to be restored at the end. */
+  get restore(): boolean {
+    return this.#o.restoreBest && this.bestEpoch >= 0 && this.bestEpoch !== this.epochs - 1;
+  }
+
+  /** The result object. */
+  result(restored: boolean, elapsedMs: number, backend: "cpu" | "gpu", backendReason: string): FitResult {
+    return {
+      epochs: this.epochs,
+      trainLoss: this.trainLoss.freeze().error,
+      trainAccuracy: Float64Array.from(this.trainAcc),
+      valLoss: Float64Array.from(this.valLoss),
+      valAccuracy: Float64Array.from(this.valAcc),
+      lr: Float64Array.from(this.lrs),
+      bestEpoch: this.bestEpoch,
+      restored,
+      converged: this.stopReason === "stalled",
+      stopReason: this.stopReason,
+      history: this.trainLoss.freeze(),
+      elapsedMs,
+      backend,
+      backendReason,
+      options: this.#o,
+    };
+  }
+}
+
+/** The f64 CPU training loop. */
+function trainCpu(model: Module, P: Prepared, log: EpochLog): boolean {
+  const { o, lossFn, X, Y, Xv, Yv, params } = P;
+  const n = X.shape[0];
+  const opt = makeOptimizer(o, params);
+  const baseLr = opt.lr;
+  const rng = new Rng(o.seed);
+  let snapshot: Map<string, Float64Array> | null = null;
+  outer: for (let epoch = 0; epoch < o.epochs; epoch++) {
+    if (o.schedule) opt.lr = o.schedule(epoch, baseLr);
+    let total = 0, hits = 0;
+    for (const idx of minibatches(n, o.batchSize, { seed: rng })) {
+      const xb = takeRows(X, idx), yb = takeTarget(Y, idx);
+      let out: Tensor | null = null;
+      const { value, grads } = valueAndGrad(() => lossFn(out = model.forward(xb), yb), params);
+      if (!Number.isFinite(value)) {
+        log.stopReason = "nonFinite";
+        break outer;
+      }
+      if (o.clipNorm !== Infinity) clipGradNorm(grads, o.clipNorm);
+      opt.step(grads);
+      total += value * idx.length;
+      if (yb instanceof Int32Array && out) hits += correct(out, yb);
+    }
+    const v = Xv && Yv ? evalOn(model, Xv, Yv, lossFn, 1024) : null;
+    const stop = log.end(epoch, total / n, P.classification ? hits / n : null, opt.lr, v, () => {
+      snapshot = new Map(Object.entries(params).map(([k, t]) => [k, t.data.slice()]));
+    });
+    if (stop) break;
+  }
+  if (snapshot && log.restore) {
+    for (const [k, t] of Object.entries(params)) t.data.set((snapshot as Map<string, Float64Array>).get(k)!);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Train `model` by minibatch gradient descent, on the CPU in f64 (see {@linkcode fitAsync}
+ * for the GPU).
  *
  * Each epoch: set the learning rate from `schedule`, shuffle with a seeded permutation, and
  * for every batch take `valueAndGrad` of the loss w.r.t. `model.parameters()`, clip, and step
@@ -321,9 +531,9 @@ function evalOn(model: Module, X: Tensor, Y: Target, loss: LossFn, batchSize: nu
  * @param model a {@linkcode Module} (its parameters are updated in place)
  * @param data training and optional validation data
  * @param options {@linkcode FitOptions}
- * @returns per-epoch losses/accuracies, the best epoch, and the diagnostics
+ * @returns per-epoch losses/accuracies, the best epoch, and the diagnostics (backend "cpu")
  * @throws {ShapeError} when inputs and targets disagree on the number of samples
- * @throws {OptionError} for an unknown option or a value out of range
+ * @throws {OptionError} for an unknown option or a value out of range, or `backend: "gpu"`
  * @example
  * ```ts
  * import { fit, mlp } from "@parsimony/parsimony/nn";
@@ -334,112 +544,128 @@ function evalOn(model: Module, X: Tensor, Y: Target, loss: LossFn, batchSize: nu
  */
 export function fit(model: Module, data: FitData, options?: Partial<FitOptions>): FitResult {
   const clock = stopwatch();
-  const o = resolveOptions("fit", FIT_DEFAULTS, options, FIT_CONSTRAINTS);
-  const lossFn = lossOf(o.loss);
-  const classification = o.loss === "crossEntropy";
-  if (data === null || typeof data !== "object") {
-    throw new TypeMismatchError({
+  const P = prepare("fit", model, data, options);
+  if (P.o.backend === "gpu") {
+    throw new OptionError({
       fn: "fit",
-      arg: "data",
-      expected: "{ x, y, xVal?, yVal? }",
-      got: describeValue(data),
+      arg: "options.backend",
+      expected: `"auto" or "cpu" (fit is synchronous and trains on the CPU; use fitAsync for the GPU)`,
+      got: `"gpu"`,
     });
   }
-  const X = inputs(data.x, "fit", "data.x");
-  const n = X.shape[0];
-  const Y = targets(data.y, n, classification, "fit", "data.y");
-  const hasVal = data.xVal !== undefined;
-  if (hasVal !== (data.yVal !== undefined)) {
-    throw new ShapeError({
-      fn: "fit",
-      arg: hasVal ? "data.yVal" : "data.xVal",
-      expected: "given together with its partner",
-      got: "undefined",
-    });
-  }
-  const Xv = hasVal ? inputs(data.xVal, "fit", "data.xVal") : null;
-  const Yv = Xv ? targets(data.yVal, Xv.shape[0], classification, "fit", "data.yVal") : null;
-  const params = model.parameters();
-  const opt = makeOptimizer(o, params);
-  const baseLr = opt.lr;
-  const rng = new Rng(o.seed);
-  const trainLoss = new HistoryRecorder();
-  const trainAcc: number[] = [], valLoss: number[] = [], valAcc: number[] = [], lrs: number[] = [];
-  let best = Infinity, bestEpoch = -1, wait = 0;
-  let snapshot: Map<string, Float64Array> | null = null;
-  let stopReason: StopReason = "maxIter";
-  let epochs = 0;
-  outer: for (let epoch = 0; epoch < o.epochs; epoch++) {
-    if (o.schedule) opt.lr = o.schedule(epoch, baseLr);
-    let total = 0, hits = 0;
-    for (const idx of minibatches(n, o.batchSize, { seed: rng })) {
-      const xb = takeRows(X, idx), yb = takeTarget(Y, idx);
-      let out: Tensor | null = null;
-      const { value, grads } = valueAndGrad(() => lossFn(out = model.forward(xb), yb), params);
-      if (!Number.isFinite(value)) {
-        stopReason = "nonFinite";
-        break outer;
-      }
-      if (o.clipNorm !== Infinity) clipGradNorm(grads, o.clipNorm);
-      opt.step(grads);
-      total += value * idx.length;
-      if (yb instanceof Int32Array && out) hits += correct(out, yb);
-    }
-    epochs = epoch + 1;
-    trainLoss.push(epoch, total / n);
-    if (classification) trainAcc.push(hits / n);
-    lrs.push(opt.lr);
-    let v: EvaluateResult | null = null;
-    if (Xv && Yv) {
-      v = evalOn(model, Xv, Yv, lossFn, 1024);
-      valLoss.push(v.loss);
-      if (v.accuracy !== null) valAcc.push(v.accuracy);
-      if (v.loss < best - o.minDelta) {
-        best = v.loss, bestEpoch = epoch, wait = 0;
-        if (o.restoreBest) snapshot = new Map(Object.entries(params).map(([k, t]) => [k, t.data.slice()]));
-      } else wait++;
-    }
-    const info: EpochInfo = {
-      epoch,
-      trainLoss: total / n,
-      trainAccuracy: classification ? hits / n : null,
-      valLoss: v ? v.loss : null,
-      valAccuracy: v ? v.accuracy : null,
-      lr: opt.lr,
-      elapsedMs: clock(),
-    };
-    if (o.verbose) console.log(progressLine(info, o.epochs));
-    if (o.onEpoch && o.onEpoch(info) === false) {
-      stopReason = "callback";
-      break;
-    }
-    if (wait >= o.patience) {
-      stopReason = "stalled";
-      break;
-    }
-  }
-  let restored = false;
-  if (snapshot && o.restoreBest && bestEpoch >= 0 && bestEpoch !== epochs - 1) {
-    for (const [k, t] of Object.entries(params)) t.data.set(snapshot.get(k)!);
-    restored = true;
-  }
-  return {
-    epochs,
-    trainLoss: trainLoss.freeze().error,
-    trainAccuracy: Float64Array.from(trainAcc),
-    valLoss: Float64Array.from(valLoss),
-    valAccuracy: Float64Array.from(valAcc),
-    lr: Float64Array.from(lrs),
-    bestEpoch,
-    restored,
-    converged: stopReason === "stalled",
-    stopReason,
-    history: trainLoss.freeze(),
-    elapsedMs: clock(),
-    backend: "cpu",
-    backendReason: "autodiff runs on the CPU (f64)",
-    options: o,
+  const log = new EpochLog(P.o, clock);
+  const restored = trainCpu(model, P, log);
+  const reason = P.o.backend === "cpu"
+    ? "backend 'cpu' requested"
+    : "fit is synchronous and trains on the CPU in f64 (fitAsync can use the GPU)";
+  return log.result(restored, clock(), "cpu", reason);
+}
+
+/**
+ * {@linkcode fit} with a backend choice: the same loop, options and result, returned as a
+ * promise. The backend is chosen once, by lib/gpu's `selectBackend`, from `options.backend`
+ * and the work of one training step (measured by a shape-only trace of the model and loss).
+ *
+ * On the GPU (f32) the whole run stays on the device: the training (and validation) data
+ * are uploaded once, every minibatch is gathered on the device through the epoch's seeded
+ * permutation (the same batches as on the CPU), each step — forward, backward, gradient
+ * clipping, the optimizer update with its state — is one submission, and the loss and
+ * accuracy of every step are written to a device buffer that is read back once per epoch
+ * (WebGPU readbacks are asynchronous and cost ≥ 10 ms each in Deno). A non-finite loss
+ * freezes the parameters on the device at the values before that step, as on the CPU. The
+ * trained parameters are written back into the model's tensors at the end.
+ *
+ * The GPU needs a named optimizer (`"adam"`, `"adamw"`, `"sgd"`) and a model and loss built
+ * from ops with a GPU kernel (`GPU_OPS` in autodiff: Linear/MLP layers with relu, leakyRelu,
+ * tanh, sigmoid, softplus; crossEntropy, mse). Otherwise `"auto"` trains on the CPU and says
+ * why, and a forced `"gpu"` is a `BackendError`. If the device fails mid-run, training
+ * restarts on the CPU from the initial parameters (`onEpoch` then sees the epochs again).
+ *
+ * @param model a {@linkcode Module} (its parameters are updated in place)
+ * @param data training and optional validation data
+ * @param options {@linkcode FitOptions}
+ * @returns as {@linkcode fit}, with `backend` and `backendReason` saying where it ran
+ * @throws {ShapeError} when inputs and targets disagree on the number of samples
+ * @throws {OptionError} for an unknown option or a value out of range
+ * @throws {BackendError} for `backend: "gpu"` with no adapter, an optimizer instance, or an op without a GPU kernel
+ * @example
+ * ```ts
+ * import { fitAsync, mlp } from "@parsimony/parsimony/nn";
+ * const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
+ * const r = await fitAsync(mlp([2, 8, 2], { seed: 1 }), { x, y: [0, 1, 1, 0] }, { epochs: 200, batchSize: 4, lr: 0.05, backend: "cpu" });
+ * r.backend; // => "cpu"
+ * ```
+ */
+export async function fitAsync(model: Module, data: FitData, options?: Partial<FitOptions>): Promise<FitResult> {
+  const clock = stopwatch();
+  const fn = "fitAsync";
+  const P = prepare(fn, model, data, options);
+  const { o, X, Y } = P;
+  const cpu = () => {
+    const log = new EpochLog(o, clock);
+    return { log, restored: trainCpu(model, P, log) };
   };
+  let work = 0;
+  if (await autoNeedsWork(o.backend)) {
+    const rows = Math.min(o.batchSize, X.shape[0]);
+    const dry = dryTrace((s) => {
+      for (const t of Object.values(P.params)) s.bind(t);
+      const xb = s.placeholder([rows, ...X.shape.slice(1)]);
+      const yb = Y instanceof Int32Array ? s.placeholder([rows], true) : s.placeholder([rows, ...Y.shape.slice(1)]);
+      return P.lossFn(model.forward(xb), yb);
+    });
+    if (dry.unsupported !== null) {
+      const { log, restored } = cpu();
+      return log.result(restored, clock(), "cpu", `${dry.unsupported}; trained on the CPU`);
+    }
+    work = dry.work;
+  }
+  const choice = await selectBackend(fn, o.backend, work, AUTODIFF_GPU_THRESHOLDS.step);
+  const unsuitable = (dev: GpuDevice): Unsuitable | null => {
+    const opt = o.optimizer;
+    if (typeof opt === "object" && opt !== null) {
+      return {
+        arg: "options.optimizer",
+        expected: 'a named optimizer ("adam", "adamw", "sgd"; an Optimizer instance steps on the host)',
+        got: "an Optimizer instance",
+      };
+    }
+    for (const [arg, t] of [["data.x", X], ["data.xVal", P.Xv]] as const) {
+      if (t && t.size > dev.maxEntries) {
+        return { arg, expected: `at most ${dev.maxEntries} entries (one storage binding)`, got: `${t.size}` };
+      }
+    }
+    return null;
+  };
+  const r = await runWithFallback(
+    fn,
+    choice,
+    cpu,
+    async (dev) => {
+      const log = new EpochLog(o, clock);
+      const restored = await trainOnDevice(dev, model, P, log, choice.forced, makeOptimizerSpec(o));
+      return { log, restored };
+    },
+    unsuitable,
+  );
+  return r.value.log.result(r.value.restored, clock(), r.backend, r.backendReason);
+}
+
+/** The update rule of a named optimizer, for the device loop. */
+export type OptimizerSpec =
+  | { readonly kind: "adam"; readonly decoupled: boolean; readonly options: Readonly<AdamOptions> }
+  | { readonly kind: "sgd"; readonly options: Readonly<SgdOptions> };
+
+function makeOptimizerSpec(o: Readonly<FitOptions>): OptimizerSpec {
+  const opt = makeOptimizer(o, {});
+  if (opt instanceof Adam) return { kind: "adam", decoupled: opt instanceof AdamW, options: opt.options };
+  if (opt instanceof Sgd) return { kind: "sgd", options: opt.options };
+  throw new OptionError({
+    fn: "fitAsync",
+    arg: "options.optimizer",
+    expected: '"adam", "adamw" or "sgd" on the GPU',
+    got: describeValue(o.optimizer),
+  });
 }
 
 function makeOptimizer(o: Readonly<FitOptions>, params: Record<string, Tensor>): Optimizer {

@@ -11,7 +11,7 @@
  * | {@linkcode stepLr}, {@linkcode exponentialLr}, {@linkcode cosineLr}, {@linkcode warmupLr}, {@linkcode constantLr} | `schedule.ts` | learning-rate schedules |
  * | {@linkcode clipGradNorm}, {@linkcode clipGradValue} | `clip.ts` | gradient clipping |
  * | {@linkcode minibatches} | `batches.ts` | seeded minibatch index sets |
- * | {@linkcode fit}, {@linkcode evaluate} | `fit.ts` | training loop with progress line and early stopping |
+ * | {@linkcode fit}, {@linkcode fitAsync}, {@linkcode evaluate} | `fit.ts`, `_fit_device.ts` | training loop with progress line and early stopping; `fitAsync` can train on the GPU (one readback per epoch) |
  * | {@linkcode saveCheckpoint}, {@linkcode loadCheckpoint} | `checkpoint.ts` | JSON checkpoints |
  *
  * Conv2d is not included (dense layers only).
@@ -68,6 +68,7 @@ export {
   type EvaluateResult,
   fit,
   FIT_DEFAULTS,
+  fitAsync,
   type FitData,
   type FitOptions,
   type FitResult,
