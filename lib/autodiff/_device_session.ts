@@ -247,14 +247,18 @@ export class DeviceSession implements DeviceOps {
   }
 
   /**
-   * Record the reverse sweep from `out` (seeded with 1) to the leaves `wrt`.
+   * Record the reverse sweep from `out` to the leaves `wrt`, seeded with 1 (a scalar loss) or
+   * with the cotangent `seed` (a host tensor of `out`'s size).
    *
    * @returns one cotangent per leaf (null where `out` does not depend on it)
    */
-  backward(out: DeviceTensor, wrt: readonly DeviceTensor[]): (DeviceTensor | null)[] {
+  backward(out: DeviceTensor, wrt: readonly DeviceTensor[], seed?: Tensor): (DeviceTensor | null)[] {
     if (out.dslot < 0) return wrt.map(() => null);
+    if (seed && seed.size !== out.size) {
+      throw new ShapeError({ fn: "backward", arg: "seed", expected: `${out.size} entries`, got: `${seed.size}` });
+    }
     const cot = new Array<DeviceTensor | undefined>(this.#slots);
-    cot[out.dslot] = this.#scalar(1);
+    cot[out.dslot] = seed ? this.#view(this.#val(seed, "backward", "seed"), out.shape) : this.#scalar(1);
     const keep = new Set(wrt.map((w) => w.dslot));
     for (let n = this.#nodes.length - 1; n >= 0; n--) {
       const node = this.#nodes[n];

@@ -139,7 +139,7 @@ export async function trainOnDevice(
 
     const rng = new Rng(o.seed);
     const baseLr = o.lr;
-    let lr = baseLr, t = 0, fresh = true, snapshotTaken = false;
+    let lr = baseLr, t = 0, fresh = true, snapshotTaken = false, applied = 0;
     outer: for (let epoch = 0; epoch < o.epochs; epoch++) {
       if (o.schedule) lr = o.schedule(epoch, baseLr);
       const batches = minibatches(n, o.batchSize, { seed: rng });
@@ -227,6 +227,7 @@ export async function trainOnDevice(
           log.stopReason = "nonFinite";
           break outer;
         }
+        applied++;
         total += l * batches[s].length;
         hits += st[2 * s + 1];
       }
@@ -251,8 +252,11 @@ export async function trainOnDevice(
       pDev.forEach((p, i) => batch.copy(snaps![i], p));
       restored = true;
     }
-    const finals = await batch.run(pDev);
-    finals.forEach((v, i) => list[i].data.set(v.subarray(0, list[i].size)));
+    if (applied > 0 || restored) {
+      // (with no update applied the host tensors keep their f64 values, as on the CPU)
+      const finals = await batch.run(pDev);
+      finals.forEach((v, i) => list[i].data.set(v.subarray(0, list[i].size)));
+    } else await batch.run();
     return restored;
   } finally {
     for (const m of keep) m.release();
