@@ -8,6 +8,7 @@
  * | {@linkcode Tensor}, {@linkcode tensor}, {@linkcode zeros}, {@linkcode randn}, … | `tensor.ts` | rank 0–4 row-major `Float64Array` tensors |
  * | {@linkcode vjp} | `vjp.ts` | the engine: output + vector–Jacobian product |
  * | {@linkcode valueAndGrad} | `value_and_grad.ts` | value and gradient w.r.t. a tensor, array or record of tensors |
+ * | {@linkcode valueAndGradAsync}, {@linkcode GPU_OPS}, {@linkcode AUTODIFF_GPU_THRESHOLDS} | `value_and_grad_async.ts`, `_device_session.ts`, `_device_backend.ts` | the same on a WebGPU device (f32): one traced step, one submission, one readback |
  * | {@linkcode grad} | `grad.ts` | gradient function |
  * | {@linkcode noGrad}, {@linkcode detach} | `no_grad.ts` | regions and values outside differentiation |
  * | {@linkcode customVjp} | `custom.ts` | user ops with their own backward (surrogate spikes, straight-through, max-plus) |
@@ -23,6 +24,16 @@
  * Conventions: f64 on the CPU, row-major, numpy broadcasting, natural logarithms. Ties of
  * non-smooth ops follow torch (relu′(0) = 0, |x|′(0) = 0, max/minimum split ties evenly).
  * First-order reverse mode: a nested `valueAndGrad` is a constant to the outer one.
+ *
+ * GPU: `valueAndGradAsync(f, params, { backend })` (and `fitAsync` in nn) trace a whole step
+ * onto one lib/gpu batch — every op in {@linkcode GPU_OPS} records its forward and VJP passes
+ * (matmul/linear on the tiled gemm, reductions and softmax on lib/gpu's row/column kernels,
+ * elementwise ops on its map/zip kernels and on `kernels/autodiff/`) — because WebGPU reads
+ * back asynchronously (≥ 10 ms per readback in Deno). The backend is chosen once by lib/gpu's
+ * `selectBackend` ("auto": a hardware adapter and work ≥ {@linkcode AUTODIFF_GPU_THRESHOLDS});
+ * no adapter, a device failure, an f32 overflow or an op without a GPU kernel run the f64
+ * engine instead and say so. f32 precision: about 1e-7–1e-6 relative in the gradients of a
+ * well-scaled network; the per-op bounds are in the README.
  *
  * @example
  * ```ts
