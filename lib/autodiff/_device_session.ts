@@ -281,6 +281,11 @@ export class DeviceSession implements DeviceOps {
     return wrt.map((w) => cot[w.dslot] ?? null);
   }
 
+  /** The device tensor a host tensor is bound to in this session (a leaf or an uploaded constant), if any. */
+  lookup(t: Tensor): DeviceTensor | undefined {
+    return t instanceof DeviceTensor ? t : this.#params.get(t) ?? this.#consts.get(t);
+  }
+
   /** A device tensor of `shape` for a shape-only trace's inputs (no storage). */
   placeholder(shape: readonly number[], labels = false): DeviceTensor {
     return this.#new(shape, labels);

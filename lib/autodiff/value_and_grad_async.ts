@@ -14,7 +14,6 @@ import { type BackendRequest, F32RangeError, runWithFallback, selectBackend } fr
 import type { GpuDevice } from "../gpu/runtime.ts";
 import { AUTODIFF_GPU_THRESHOLDS, autoNeedsWork, dryTrace, rethrowUnsupported } from "./_device_backend.ts";
 import { DeviceSession } from "./_device_session.ts";
-import { DeviceTensor } from "./_device_tensor.ts";
 import { flattenParams, type Params, valueAndGrad } from "./value_and_grad.ts";
 import { Tensor } from "./tensor.ts";
 
@@ -58,8 +57,9 @@ export interface ValueAndGradAsyncResult<P extends Params> {
  * softmax/logSoftmax, crossEntropy with labels, mseLoss, reshape/broadcastTo/detach) records
  * its passes, the reverse sweep is recorded after them, and everything runs as one
  * submission with one readback of the loss and the gradients. Under `"auto"` with a hardware
- * adapter, `f` is first traced on shapes only (no arithmetic) to measure the work; a step that
- * uses an op without a GPU kernel runs on the CPU (forced `"gpu"`: `BackendError`). No
+ * adapter, `f` is first traced on shapes only (no arithmetic) to measure the work, so it runs
+ * twice: keep it free of side effects such as drawing random numbers (draw them outside). A
+ * step that uses an op without a GPU kernel runs on the CPU (forced `"gpu"`: `BackendError`). No
  * adapter, a lost device, a WebGPU error or an f32 overflow: the CPU engine computes the
  * result and `backend` says `"cpu"` and why.
  *
@@ -158,13 +158,14 @@ async function onDevice<P extends Params>(
         got: out instanceof Tensor ? `shape [${out.shape}]` : describeValue(out),
       });
     }
-    if (!(out instanceof DeviceTensor)) {
+    const dout = s.lookup(out);
+    if (dout === undefined) {
       // f did not touch a device value: a constant
       await s.batch!.run();
       return { value: out.data[0], grads: rebuild(list.map((p) => new Tensor(new Float64Array(p.size), p.shape))) };
     }
-    const grads = s.backward(out, leaves);
-    const reads = [out.buf!, ...grads.filter((g) => g !== null).map((g) => g!.buf!)];
+    const grads = s.backward(dout, leaves);
+    const reads = [dout.buf!, ...grads.filter((g) => g !== null).map((g) => g!.buf!)];
     const back = await s.batch!.run(reads);
     const value = back[0];
     if (!Number.isFinite(value[0])) throw new F32RangeError(`the loss is ${value[0]} in f32`);

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { ShapeError } from "../core/errors.ts";
+import { describeValue, ShapeError, TypeMismatchError } from "../core/errors.ts";
 import { Rng } from "../core/rng.ts";
 import type { GpuDevice, GpuMatrix } from "../gpu/runtime.ts";
 import { adamUpdateKernel, sgdUpdateKernel } from "../../kernels/autodiff/optim.ts";
@@ -92,6 +92,24 @@ export async function trainOnDevice(
       return z;
     };
     const xShape = X.shape.slice(1), yShape = Y instanceof Int32Array ? [] : Y.shape.slice(1);
+    // The device reads labels without a range check: check them once against the model's output width, as the
+    // f64 crossEntropy does batch by batch.
+    let labelsChecked = false;
+    const checkLabelRange = (C: number) => {
+      for (const [arg, lab] of [["data.y", Y], ["data.yVal", Yv]] as const) {
+        if (!(lab instanceof Int32Array)) continue;
+        const i = lab.findIndex((v) => v >= C);
+        if (i >= 0) {
+          throw new TypeMismatchError({
+            fn: "crossEntropy",
+            arg: `${arg}[${i}]`,
+            expected: `an integer class in [0, ${C - 1}]`,
+            got: describeValue(lab[i]),
+          });
+        }
+      }
+      labelsChecked = true;
+    };
 
     /** Trace the model and loss on rows [off, off + len) of (src, tgt) through `idx`. */
     const traceStep = (
@@ -118,6 +136,7 @@ export async function trainOnDevice(
           got: `[${loss.shape}]`,
         });
       }
+      if (classification && !labelsChecked) checkLabelRange(out.shape[out.rank - 1]);
       return { loss, out, yb, leaves };
     };
     const statsPass = (

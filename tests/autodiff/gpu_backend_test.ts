@@ -135,3 +135,16 @@ Deno.test("the shape-only trace counts forward work and finds ops without a GPU 
   const g = dryTrace((s) => ad.gelu(s.placeholder([3])));
   assert.match(g.unsupported ?? "", /gelu/);
 });
+
+gpuTest(
+  "forced gpu: f may return a parameter itself (gradient 1) or a constant (gradient 0), as on the CPU",
+  async () => {
+    const w = ad.tensor([2.5]);
+    const same = await ad.valueAndGradAsync((p: ad.Tensor) => p, w, { backend: "gpu" });
+    assert.equal(same.value, 2.5);
+    assert.deepEqual(Array.from(same.grads.data), [1]);
+    const c = await ad.valueAndGradAsync(() => ad.tensor(4), w, { backend: "gpu" });
+    assert.equal(c.value, 4);
+    assert.deepEqual(Array.from(c.grads.data), [0]);
+  },
+);

@@ -247,6 +247,12 @@ gpuTest("forced gpu: an optimizer instance or a layer without a GPU kernel is a 
     "options.optimizer",
     "backend",
   );
+  // labels are range-checked against the model's output width before any device step, as crossEntropy does
+  await assertRejectsArg(
+    () => fitAsync(mlp([2, 2]), { x: tiny.x, y: [0, 1, 2, 0] }, { backend: "gpu" }),
+    "data.y[2]",
+    "type",
+  );
   const gel = new Sequential([new Linear(2, 3), new Activation("gelu"), new Linear(3, 2)]);
   const e = await assertRejectsArg(() => fitAsync(gel, tiny, { epochs: 1, backend: "gpu" }), "model", "backend");
   assert.match(e.message, /gelu/);
