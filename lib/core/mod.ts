@@ -8,6 +8,8 @@
  * | {@linkcode logSumExp}, {@linkcode softmax}, {@linkcode sum}, {@linkcode norm2}, … | `reduce.ts` | stable reductions |
  * | {@linkcode Rng}, {@linkcode spawnSeeds} | `rng.ts` | seeded random numbers (MT19937 + stdlib samplers) |
  * | {@linkcode cholesky}, {@linkcode svd}, {@linkcode eigSym}, {@linkcode lstsq}, {@linkcode pinv} | `linalg.ts` | dense linear algebra (ml-matrix) |
+ * | {@linkcode CMatrix}, {@linkcode cgemm}, {@linkcode eigHermitian}, {@linkcode choleskySolveC} | `complex.ts` | complex matrices (split storage) and Hermitian linear algebra |
+ * | {@linkcode kron}, {@linkcode kronMatVec}, {@linkcode kronMatVecC}, {@linkcode kronVectors} | `kron.ts` | Kronecker products without forming them |
  * | {@linkcode ParsimonyError} and subclasses | `errors.ts` | typed errors naming the argument |
  * | {@linkcode resolveOptions}, `assert*` | `validate.ts` | boundary validation |
  * | {@linkcode Diagnostics} | `diagnostics.ts` | run facts shared by all solvers |
@@ -37,5 +39,7 @@ export * from "./special.ts";
 export * from "./reduce.ts";
 export * from "./rng.ts";
 export * from "./linalg.ts";
+export * from "./complex.ts";
+export * from "./kron.ts";
 export * from "./diagnostics.ts";
 export * from "./select.ts";

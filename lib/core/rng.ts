@@ -172,6 +172,24 @@ export class Rng {
   }
 
   /**
+   * `n` circularly-symmetric complex normal draws CN(0, σ²): real and imaginary parts
+   * independent N(0, σ²/2), so E|z|² = σ² (the noise model of complex channels).
+   *
+   * @default variance 1
+   */
+  complexNormalArray(n: number, variance = 1): { re: Float64Array; im: Float64Array } {
+    assertInteger(n, "Rng.complexNormalArray", "n", 0);
+    assertPositive(variance, "Rng.complexNormalArray", "variance");
+    const sd = Math.sqrt(variance / 2);
+    const re = new Float64Array(n), im = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      re[i] = this.#normal(0, sd);
+      im[i] = this.#normal(0, sd);
+    }
+    return { re, im };
+  }
+
+  /**
    * Laplace with location μ and scale b: density exp(−|x − μ|/b)/(2b); variance 2b².
    *
    * @default mu 0, scale 1
