@@ -30,8 +30,11 @@ export interface KernelBinding {
   readonly name: string;
   /** `"read"` for inputs, `"read_write"` for outputs. */
   readonly access: "read" | "read_write";
-  /** Element type of the `array<…>`. */
-  readonly type: "f32" | "u32";
+  /**
+   * Element type of the `array<…>`; `"atomic<u32>"` (histograms, counters) only with `"read_write"`
+   * access — the buffer is an ordinary u32 matrix on the host.
+   */
+  readonly type: "f32" | "u32" | "atomic<u32>";
 }
 
 /** A compiled-ready WGSL kernel: source plus launch metadata. */
@@ -91,7 +94,8 @@ export function hashSource(s: string): string {
  * @param spec name, twin, workgroup size, parameters, buffers and body
  * @returns the frozen kernel
  * @throws {RangeError} if the workgroup size is not three positive integers with product ≤ 256
- * (the WebGPU default `maxComputeInvocationsPerWorkgroup`, which every adapter supports)
+ * (the WebGPU default `maxComputeInvocationsPerWorkgroup`, which every adapter supports), or an
+ * atomic binding is not `read_write`
  * @example
  * ```ts
  * import { defineKernel } from "@parsimony/parsimony/gpu";
@@ -113,6 +117,11 @@ export function defineKernel(spec: KernelSpec): WgslKernel {
     }
   }
   if (x * y * z > 256) throw new RangeError(`defineKernel(${spec.name}): ${x * y * z} invocations per workgroup > 256`);
+  for (const b of spec.buffers) {
+    if (b.type === "atomic<u32>" && b.access !== "read_write") {
+      throw new RangeError(`defineKernel(${spec.name}): atomic binding '${b.name}' must be read_write`);
+    }
+  }
   const entryPoint = spec.entryPoint ?? "main";
   const params = spec.params.length ? spec.params : [{ name: "_pad", type: "u32" as const }];
   const bindings: KernelBinding[] = spec.buffers.map((b, i) => ({ ...b, binding: i + 1 }));

@@ -67,6 +67,21 @@ export function logGramSum(A: Matrix, B: Matrix, sigma: number): number {
   return logSumExp(parts);
 }
 
+/** Per-row log Σ_j exp(−‖a_i − b_j‖² / (2σ²)) (f64 twin of the `gramRowLse` kernel). */
+export function logGramRowSums(A: Matrix, B: Matrix, sigma: number): Float64Array {
+  const n = A.rows, m = B.rows;
+  const s = -1 / (2 * sigma * sigma);
+  const out = new Float64Array(n);
+  const b = blockRows(m);
+  for (let i0 = 0; i0 < n; i0 += b) {
+    const i1 = Math.min(n, i0 + b);
+    const D = pairwiseSqDist(A.rowBlock(i0, i1), B).data;
+    for (let p = 0; p < D.length; p++) D[p] *= s;
+    for (let r = 0; r < i1 - i0; r++) out[i0 + r] = lseStrided(D, r * m, m, 1);
+  }
+  return out;
+}
+
 /**
  * Per-row log-domain sums for the conditional CS divergence (card A3), row j of
  * K = κ_σx(X, X), L = κ_σy(Y, Y), L̂ = κ_σy(Ŷ, Ŷ), L× = κ_σy(Ŷ, Y):

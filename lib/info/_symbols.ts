@@ -66,16 +66,22 @@ export function jointIds(a: Int32Array, ca: number, b: Int32Array): { ids: Int32
   return rowSymbols(codes, n, 1);
 }
 
+/** Plug-in MI with its occupied-cell counts and entropies (nats). */
+export interface PlugInMi {
+  readonly mi: number;
+  readonly ma: number;
+  readonly mb: number;
+  readonly mab: number;
+  readonly ha: number;
+  readonly hb: number;
+  readonly hab: number;
+}
+
 /**
  * Plug-in mutual information Σ_ab (n_ab/N) log(N n_ab/(n_a n_b)) (nats) of two symbol sequences, with the
  * occupied-cell counts used by the Miller–Madow correction.
  */
-export function plugInMi(
-  a: Int32Array,
-  ca: number,
-  b: Int32Array,
-  cb: number,
-): { mi: number; ma: number; mb: number; mab: number; ha: number; hb: number; hab: number } {
+export function plugInMi(a: Int32Array, ca: number, b: Int32Array, cb: number): PlugInMi {
   const n = a.length;
   const na = symbolCounts(a, ca), nb = symbolCounts(b, cb);
   const j = jointIds(a, ca, b);
@@ -86,9 +92,25 @@ export function plugInMi(
     ra[j.ids[i]] = a[i];
     rb[j.ids[i]] = b[i];
   }
+  return plugInMiCounts(na, nb, nab, ra, rb, n);
+}
+
+/**
+ * The arithmetic of {@linkcode plugInMi} from counts: marginal counts `na`, `nb` and joint counts `nab`,
+ * each indexed by symbol id in order of first appearance, and the marginal ids `ra[q]`, `rb[q]` of joint
+ * cell q. Summation runs over q in that order, so equal tables give bit-identical results.
+ */
+export function plugInMiCounts(
+  na: Float64Array,
+  nb: Float64Array,
+  nab: Float64Array,
+  ra: Int32Array,
+  rb: Int32Array,
+  n: number,
+): PlugInMi {
   let mi = 0;
   const logN = Math.log(n);
-  for (let q = 0; q < j.count; q++) {
+  for (let q = 0; q < nab.length; q++) {
     const c = nab[q];
     mi += (c / n) * (Math.log(c) + logN - Math.log(na[ra[q]]) - Math.log(nb[rb[q]]));
   }

@@ -11,10 +11,19 @@
  */
 
 import type { Matrix } from "../core/matrix.ts";
-import { type ConstraintTable, resolveOptions } from "../core/validate.ts";
+import { resolveOptions } from "../core/validate.ts";
+import {
+  BINNED_CONSTRAINTS,
+  binnedEntropyResult,
+  binnedMiResult,
+  columnRange,
+  countEdgesBelow,
+  quantileEdges,
+  uniformCode,
+} from "./_binning.ts";
 import { assertSameRows, toSamples } from "./_input.ts";
-import { plugInEntropy, plugInMi, rowSymbols, symbolCounts } from "./_symbols.ts";
-import { fromNats, type InfoEstimate, type SampleLike, type Unit, UNITS } from "./result.ts";
+import { plugInMi, rowSymbols, symbolCounts } from "./_symbols.ts";
+import type { InfoEstimate, SampleLike, Unit } from "./result.ts";
 
 /** How columns are discretised. */
 export type BinningStrategy = "uniform" | "quantile" | "discrete";
@@ -42,13 +51,6 @@ export const BINNED_DEFAULTS: Readonly<BinnedOptions> = Object.freeze({
   unit: "nats",
 });
 
-const BINNED_CONSTRAINTS: ConstraintTable<BinnedOptions> = {
-  bins: { kind: "number", min: 1, integer: true },
-  strategy: { kind: "enum", values: ["uniform", "quantile", "discrete"] },
-  correction: { kind: "enum", values: ["none", "millerMadow"] },
-  unit: { kind: "enum", values: UNITS },
-};
-
 /** Resolved parameters of {@linkcode binnedEntropy}. */
 export interface BinnedEntropyParams {
   /** Bins per column. */
@@ -74,36 +76,14 @@ export function discretize(X: Matrix, bins: number, strategy: BinningStrategy): 
       continue;
     }
     if (strategy === "uniform") {
-      let lo = Infinity, hi = -Infinity;
-      for (let i = 0; i < n; i++) {
-        if (col[i] < lo) lo = col[i];
-        if (col[i] > hi) hi = col[i];
-      }
+      const { lo, hi } = columnRange(col);
       const w = hi - lo;
-      for (let i = 0; i < n; i++) {
-        const b = w > 0 ? Math.floor(((col[i] - lo) / w) * bins) : 0;
-        out[i * d + c] = b >= bins ? bins - 1 : b;
-      }
+      for (let i = 0; i < n; i++) out[i * d + c] = w > 0 ? uniformCode(col[i], lo, w, bins) : 0;
       continue;
     }
     // quantile: inner edges at the k/B sample quantiles (linear interpolation), right-closed search
-    const s = Float64Array.from(col).sort();
-    const edges = new Float64Array(Math.max(0, bins - 1));
-    for (let k = 1; k < bins; k++) {
-      const pos = (k / bins) * (n - 1);
-      const f = Math.floor(pos), g = pos - f;
-      edges[k - 1] = f + 1 < n ? s[f] + g * (s[f + 1] - s[f]) : s[f];
-    }
-    for (let i = 0; i < n; i++) {
-      let lo = 0, hi = edges.length; // number of edges ≤ v
-      const v = col[i];
-      while (lo < hi) {
-        const m = (lo + hi) >> 1;
-        if (edges[m] <= v) lo = m + 1;
-        else hi = m;
-      }
-      out[i * d + c] = lo;
-    }
+    const edges = quantileEdges(Float64Array.from(col).sort(), bins);
+    for (let i = 0; i < n; i++) out[i * d + c] = countEdgesBelow(edges, col[i]);
   }
   return out;
 }
@@ -128,20 +108,7 @@ export function binnedEntropy(x: SampleLike, options: Partial<BinnedOptions> = {
   const X = toSamples(x, fn, "x");
   const n = X.rows;
   const s = rowSymbols(discretize(X, opts.bins, opts.strategy), n, X.cols);
-  const { h, occupied } = plugInEntropy(symbolCounts(s.ids, s.count), n);
-  const v = opts.correction === "millerMadow" ? h + (occupied - 1) / (2 * n) : h;
-  return {
-    value: fromNats(v, opts.unit),
-    unit: opts.unit,
-    n,
-    params: {
-      bins: opts.bins,
-      strategy: opts.strategy,
-      correction: opts.correction,
-      occupied,
-      plugIn: fromNats(h, opts.unit),
-    },
-  };
+  return binnedEntropyResult(opts, n, symbolCounts(s.ids, s.count));
 }
 
 /** Resolved parameters of {@linkcode binnedMi}. */
@@ -191,20 +158,5 @@ export function binnedMi(
   const n = X.rows;
   const a = rowSymbols(discretize(X, opts.bins, opts.strategy), n, X.cols);
   const b = rowSymbols(discretize(Y, opts.bins, opts.strategy), n, Y.cols);
-  const r = plugInMi(a.ids, a.count, b.ids, b.count);
-  const v = opts.correction === "millerMadow" ? r.mi + ((r.ma - 1) + (r.mb - 1) - (r.mab - 1)) / (2 * n) : r.mi;
-  return {
-    value: fromNats(v, opts.unit),
-    unit: opts.unit,
-    n,
-    params: {
-      bins: opts.bins,
-      strategy: opts.strategy,
-      correction: opts.correction,
-      occupiedX: r.ma,
-      occupiedY: r.mb,
-      occupiedXY: r.mab,
-      plugIn: fromNats(r.mi, opts.unit),
-    },
-  };
+  return binnedMiResult(opts, n, plugInMi(a.ids, a.count, b.ids, b.count));
 }

@@ -12,13 +12,21 @@
  * @module
  */
 
-import { DomainError, ShapeError } from "../core/errors.ts";
-import { Matrix } from "../core/matrix.ts";
-import { logSumExp, sum } from "../core/reduce.ts";
+import { DomainError } from "../core/errors.ts";
+import type { Matrix } from "../core/matrix.ts";
+import { sum } from "../core/reduce.ts";
 import { type ConstraintTable, resolveOptions } from "../core/validate.ts";
+import {
+  COND_CONSTRAINTS,
+  csConditionalInputs,
+  csConditionalResult,
+  CSD_CONSTRAINTS,
+  csDivergenceInputs,
+  csDivergenceResult,
+} from "./_cs_steps.ts";
 import { conditionalRowStats, logGramSum, pairRowStats } from "./_gram.ts";
 import { assertSameRows, toSamples } from "./_input.ts";
-import { KERNEL_WIDTH_DEFAULTS, type KernelWidthRule, resolveWidth } from "./kernel_width.ts";
+import { type KernelWidthRule, resolveWidth } from "./kernel_width.ts";
 import { fromNats, type InfoEstimate, type SampleLike, type Unit, UNITS } from "./result.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -34,11 +42,6 @@ export interface CsDivergenceOptions {
 
 /** Defaults of {@linkcode csDivergence}. */
 export const CS_DIVERGENCE_DEFAULTS: Readonly<CsDivergenceOptions> = Object.freeze({ sigma: 1, unit: "nats" });
-
-const CSD_CONSTRAINTS: ConstraintTable<CsDivergenceOptions> = {
-  sigma: { kind: "any" },
-  unit: { kind: "enum", values: UNITS },
-};
 
 /** Resolved parameters of {@linkcode csDivergence}. */
 export interface CsDivergenceParams {
@@ -81,32 +84,16 @@ export function csDivergence(
 ): InfoEstimate<CsDivergenceParams> {
   const fn = "csDivergence";
   const opts = resolveOptions(fn, CS_DIVERGENCE_DEFAULTS, options, CSD_CONSTRAINTS);
-  const A = toSamples(a, fn, "a");
-  const B = toSamples(b, fn, "b");
-  if (A.cols !== B.cols) {
-    throw new ShapeError({ fn, arg: "b", expected: `${A.cols} columns (as 'a')`, got: `${B.cols}` });
-  }
-  const sigma = typeof opts.sigma === "number"
-    ? resolveWidth(A, opts.sigma, fn, "options.sigma")
-    : resolveWidth(stack(A, B), opts.sigma, fn, "options.sigma", KERNEL_WIDTH_DEFAULTS);
-  const M = A.rows, N = B.rows;
-  const logPp = logGramSum(A, A, sigma) - 2 * Math.log(M);
-  const logQq = logGramSum(B, B, sigma) - 2 * Math.log(N);
-  const logPq = logGramSum(A, B, sigma) - Math.log(M) - Math.log(N);
-  const d = Math.max(0, logPp + logQq - 2 * logPq);
-  return {
-    value: fromNats(d, opts.unit),
-    unit: opts.unit,
-    n: N,
-    params: { sigma, sigmaRule: opts.sigma, m: M, logPp, logQq, logPq },
-  };
-}
-
-function stack(A: Matrix, B: Matrix): Matrix {
-  const out = new Matrix(A.rows + B.rows, A.cols);
-  out.data.set(A.data, 0);
-  out.data.set(B.data, A.data.length);
-  return out;
+  const { A, B, sigma } = csDivergenceInputs(fn, a, b, opts.sigma);
+  return csDivergenceResult(
+    opts,
+    A,
+    B,
+    sigma,
+    logGramSum(A, A, sigma),
+    logGramSum(B, B, sigma),
+    logGramSum(A, B, sigma),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -289,13 +276,6 @@ export const CS_CONDITIONAL_DEFAULTS: Readonly<CsConditionalOptions> = Object.fr
   unit: "nats",
 });
 
-const COND_CONSTRAINTS: ConstraintTable<CsConditionalOptions> = {
-  sigmaX: { kind: "any" },
-  sigmaY: { kind: "any" },
-  variant: { kind: "enum", values: ["paper", "released-code"] },
-  unit: { kind: "enum", values: UNITS },
-};
-
 /** Resolved parameters of {@linkcode csConditional}. */
 export interface CsConditionalParams {
   /** Kernel width of x. */
@@ -343,31 +323,6 @@ export function csConditional(
 ): InfoEstimate<CsConditionalParams> {
   const fn = "csConditional";
   const opts = resolveOptions(fn, CS_CONDITIONAL_DEFAULTS, options, COND_CONSTRAINTS);
-  const X = toSamples(x, fn, "x");
-  const Y = toSamples(y, fn, "y");
-  const Yh = toSamples(yHat, fn, "yHat");
-  assertSameRows(X, Y, fn, "x", "y");
-  assertSameRows(X, Yh, fn, "x", "yHat");
-  if (Yh.cols !== Y.cols) {
-    throw new ShapeError({ fn, arg: "yHat", expected: `${Y.cols} columns (as 'y')`, got: `${Yh.cols}` });
-  }
-  const sx = resolveWidth(X, opts.sigmaX, fn, "options.sigmaX");
-  const sy = resolveWidth(Y, opts.sigmaY, fn, "options.sigmaY");
-  const st = conditionalRowStats(X, sx, Y, Yh, sy);
-  const n = X.rows;
-  const den = new Float64Array(n);
-  for (let j = 0; j < n; j++) den[j] = opts.variant === "paper" ? 2 * st.logS[j] : st.logS2[j];
-  const tmp = new Float64Array(n);
-  const lse = (num: Float64Array): number => {
-    for (let j = 0; j < n; j++) tmp[j] = num[j] - den[j];
-    return logSumExp(tmp);
-  };
-  const logA = lse(st.logA), logB = lse(st.logB), logC = lse(st.logC);
-  const d = logA + logB - 2 * logC;
-  return {
-    value: fromNats(d, opts.unit),
-    unit: opts.unit,
-    n,
-    params: { sigmaX: sx, sigmaY: sy, variant: opts.variant, logA, logB, logC },
-  };
+  const { X, Y, Yh, sx, sy } = csConditionalInputs(fn, x, y, yHat, opts);
+  return csConditionalResult(opts, X.rows, sx, sy, conditionalRowStats(X, sx, Y, Yh, sy));
 }

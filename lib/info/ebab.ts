@@ -19,14 +19,13 @@
  */
 
 import { DomainError } from "../core/errors.ts";
-import type { Matrix } from "../core/matrix.ts";
 import { type ConstraintTable, resolveOptions } from "../core/validate.ts";
-import { toLabels, toSamples } from "./_input.ts";
-import { plugInEntropy, plugInMi, rowSymbols, symbolCounts } from "./_symbols.ts";
-import { fromNats, type InfoEstimate, type LabelLike, type SampleLike, type Unit, UNITS } from "./result.ts";
+import { toSamples } from "./_input.ts";
+import { AB_CONSTRAINTS, digitizeEdges, layerInfo, resolveLow } from "./_layer_info.ts";
+import type { InfoEstimate, LabelLike, SampleLike, Unit } from "./result.ts";
+import { UNITS } from "./result.ts";
 
-/** Lower edge the released EBAB code uses for tanh and ELU layers. */
-export const EBAB_LOW_TANH = -1.000001;
+export { EBAB_LOW_TANH } from "./_layer_info.ts";
 
 /** Options of {@linkcode adaptiveBinningMi}. */
 export interface AdaptiveBinningOptions {
@@ -50,13 +49,6 @@ export const ADAPTIVE_BINNING_DEFAULTS: Readonly<AdaptiveBinningOptions> = Objec
   inputIds: null,
   unit: "nats",
 });
-
-const AB_CONSTRAINTS: ConstraintTable<AdaptiveBinningOptions> = {
-  bins: { kind: "number", min: 1, integer: true },
-  low: { kind: "any" },
-  inputIds: { kind: "any" },
-  unit: { kind: "enum", values: UNITS },
-};
 
 /** Parameters of a binned layer estimate. */
 export interface LayerBinningParams {
@@ -111,16 +103,7 @@ export function adaptiveBinningMi(
   const fn = "adaptiveBinningMi";
   const opts = resolveOptions(fn, ADAPTIVE_BINNING_DEFAULTS, options, AB_CONSTRAINTS);
   const T = toSamples(t, fn, "t");
-  let low: number;
-  if (opts.low === "auto") {
-    let mn = Infinity;
-    for (let i = 0; i < T.data.length; i++) if (T.data[i] < mn) mn = T.data[i];
-    low = mn < 0 ? EBAB_LOW_TANH : 0;
-  } else if (typeof opts.low === "number" && Number.isFinite(opts.low)) {
-    low = opts.low;
-  } else {
-    throw new DomainError({ fn, arg: "options.low", expected: 'a finite number or "auto"', got: String(opts.low) });
-  }
+  const low = resolveLow(fn, T, opts.low);
   const edges = ebabEdges(T.data, opts.bins, low);
   return layerInfo(fn, T, digitizeEdges(T.data, edges), labels, opts.inputIds, opts.unit, {
     scheme: "ebab",
@@ -148,56 +131,6 @@ export function ebabEdges(values: ArrayLike<number>, bins: number, low: number):
   const out: number[] = [];
   for (const v of e) if (out.length === 0 || v !== out[out.length - 1]) out.push(v);
   return Float64Array.from(out);
-}
-
-/** Index of the largest edge ≤ v for each value (values below the first edge go to bin 0). */
-function digitizeEdges(values: Float64Array, edges: Float64Array): Float64Array {
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    let lo = 0, hi = edges.length;
-    while (lo < hi) {
-      const m = (lo + hi) >> 1;
-      if (edges[m] <= v) lo = m + 1;
-      else hi = m;
-    }
-    out[i] = lo === 0 ? 0 : lo - 1;
-  }
-  return out;
-}
-
-function layerInfo(
-  fn: string,
-  T: Matrix,
-  codes: Float64Array,
-  labels: LabelLike | null,
-  inputIds: LabelLike | null,
-  unit: Unit,
-  p: { scheme: "ebab" | "fixed" | "width"; bins: number; edges: Float64Array; low: number },
-): LayerMiResult {
-  const n = T.rows;
-  const levels = new Set<number>();
-  for (let i = 0; i < codes.length; i++) levels.add(codes[i]);
-  const tau = rowSymbols(codes, n, T.cols);
-  const hT = plugInEntropy(symbolCounts(tau.ids, tau.count), n).h;
-  let ixt = hT;
-  if (inputIds !== null && inputIds !== undefined) {
-    const xi = toLabels(inputIds, fn, "options.inputIds", n);
-    ixt = plugInMi(tau.ids, tau.count, xi.codes, xi.counts.length).mi;
-  }
-  let ity: number | null = null;
-  if (labels !== null && labels !== undefined) {
-    const yl = toLabels(labels, fn, "labels", n);
-    ity = fromNats(plugInMi(tau.ids, tau.count, yl.codes, yl.counts.length).mi, unit);
-  }
-  return {
-    value: fromNats(ixt, unit),
-    unit,
-    n,
-    ity,
-    hT: fromNats(hT, unit),
-    params: { ...p, levels: levels.size, patterns: tau.count, inputIds: inputIds !== null && inputIds !== undefined },
-  };
 }
 
 /** Options of {@linkcode fixedBinningMi}. */

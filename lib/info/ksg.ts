@@ -12,14 +12,20 @@
  * @module
  */
 
-import { DomainError } from "../core/errors.ts";
-import type { Matrix } from "../core/matrix.ts";
-import { Rng } from "../core/rng.ts";
-import { type ConstraintTable, resolveOptions } from "../core/validate.ts";
+import { resolveOptions } from "../core/validate.ts";
 import { assertK, assertSameRows, toLabels, toSamples } from "./_input.ts";
-import { countWithin, knn, type KnnMetric } from "./_kdtree.ts";
-import { digamma, meanDigamma, nextDown } from "./_special.ts";
-import { fromNats, type InfoEstimate, type LabelLike, type SampleLike, type Unit, UNITS } from "./result.ts";
+import type { KnnMetric } from "./_kdtree.ts";
+import {
+  KSG_CONSTRAINTS,
+  ksgCountsCpu,
+  ksgData,
+  ksgValueNats,
+  MIXED_CONSTRAINTS,
+  mixedCountsCpu,
+  mixedData,
+  mixedValueNats,
+} from "./_ksg_steps.ts";
+import { fromNats, type InfoEstimate, type LabelLike, type SampleLike, type Unit } from "./result.ts";
 
 /** Options of {@linkcode ksg}. */
 export interface KsgOptions {
@@ -47,15 +53,6 @@ export const KSG_DEFAULTS: Readonly<KsgOptions> = Object.freeze({
   unit: "nats",
 });
 
-const KSG_CONSTRAINTS: ConstraintTable<KsgOptions> = {
-  k: { kind: "number", min: 1, integer: true },
-  variant: { kind: "enum", values: [1, 2] },
-  standardize: { kind: "boolean" },
-  jitter: { kind: "number", min: 0 },
-  seed: { kind: "number", min: 0, integer: true },
-  unit: { kind: "enum", values: UNITS },
-};
-
 /** Resolved parameters of {@linkcode ksg}. */
 export interface KsgParams {
   /** Neighbours. */
@@ -80,41 +77,7 @@ export interface KsgResult extends InfoEstimate<KsgParams> {
   readonly clipped: number;
 }
 
-/** Divide columns by their std (ddof 0) and add seeded jitter, as scikit-learn; returns a copy. */
-export function prepareColumns(M: Matrix, standardize: boolean, jitter: number, rng: Rng | null): Float64Array {
-  const n = M.rows, d = M.cols;
-  const out = Float64Array.from(M.data);
-  for (let c = 0; c < d; c++) {
-    if (standardize) {
-      let mean = 0;
-      for (let i = 0; i < n; i++) mean += out[i * d + c];
-      mean /= n;
-      let ss = 0;
-      for (let i = 0; i < n; i++) {
-        const t = out[i * d + c] - mean;
-        ss += t * t;
-      }
-      const sd = Math.sqrt(ss / n);
-      if (sd > 0) { for (let i = 0; i < n; i++) out[i * d + c] /= sd; }
-    }
-    if (jitter > 0 && rng) {
-      let ma = 0;
-      for (let i = 0; i < n; i++) ma += Math.abs(out[i * d + c]);
-      const amp = jitter * Math.max(1, ma / n);
-      for (let i = 0; i < n; i++) out[i * d + c] += amp * rng.normal();
-    }
-  }
-  return out;
-}
-
-function concatColumns(a: Float64Array, da: number, b: Float64Array, db: number, n: number): Float64Array {
-  const d = da + db, out = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < da; c++) out[i * d + c] = a[i * da + c];
-    for (let c = 0; c < db; c++) out[i * d + da + c] = b[i * db + c];
-  }
-  return out;
-}
+export { prepareColumns } from "./_ksg_steps.ts";
 
 /**
  * Kraskov–Stögbauer–Grassberger mutual information I(X; Y) (Kraskov et al. 2004; card A10).
@@ -149,44 +112,10 @@ export function ksg(x: SampleLike, y: SampleLike, options: Partial<KsgOptions> =
   assertSameRows(X, Y, fn, "x", "y");
   const n = X.rows, k = opts.k;
   assertK(k, n - 1, fn);
-  const rng = opts.jitter > 0 ? new Rng(opts.seed) : null;
-  const xd = prepareColumns(X, opts.standardize, opts.jitter, rng);
-  const yd = prepareColumns(Y, opts.standardize, opts.jitter, rng);
   const dx = X.cols, dy = Y.cols;
-  const joint = concatColumns(xd, dx, yd, dy, n);
-  const nb = knn(joint, n, dx + dy, k, "max");
-  const rx = new Float64Array(n), ry = new Float64Array(n);
-  let value: number;
-  if (opts.variant === 1) {
-    for (let i = 0; i < n; i++) rx[i] = ry[i] = nextDown(nb.dist[i * k + k - 1]);
-    const nx = countWithin(xd, n, dx, rx, "max");
-    const ny = countWithin(yd, n, dy, ry, "max");
-    // counts include i itself: n_x + 1 = count
-    value = digamma(k) + digamma(n) - meanDigamma(nx) - meanDigamma(ny);
-  } else {
-    for (let i = 0; i < n; i++) {
-      let ex = 0, ey = 0;
-      for (let m = 0; m < k; m++) {
-        const j = nb.idx[i * k + m];
-        for (let c = 0; c < dx; c++) {
-          const t = xd[j * dx + c] - xd[i * dx + c];
-          const a = t < 0 ? -t : t;
-          if (a > ex) ex = a;
-        }
-        for (let c = 0; c < dy; c++) {
-          const t = yd[j * dy + c] - yd[i * dy + c];
-          const a = t < 0 ? -t : t;
-          if (a > ey) ey = a;
-        }
-      }
-      rx[i] = ex;
-      ry[i] = ey;
-    }
-    const nx = countWithin(xd, n, dx, rx, "max");
-    const ny = countWithin(yd, n, dy, ry, "max");
-    // n_x = count − 1 (self excluded)
-    value = digamma(k) - 1 / k + digamma(n) - meanDigamma(nx, -1) - meanDigamma(ny, -1);
-  }
+  const p = ksgData(X, Y, opts);
+  const { nx, ny } = ksgCountsCpu(p);
+  const value = ksgValueNats(p, nx, ny);
   const v = fromNats(value, opts.unit);
   return {
     value: v,
@@ -222,15 +151,6 @@ export const MIXED_KSG_DEFAULTS: Readonly<MixedKsgOptions> = Object.freeze({
   seed: 0,
   unit: "nats",
 });
-
-const MIXED_CONSTRAINTS: ConstraintTable<MixedKsgOptions> = {
-  k: { kind: "number", min: 1, integer: true },
-  metric: { kind: "enum", values: ["max", "euclidean"] },
-  standardize: { kind: "boolean" },
-  jitter: { kind: "number", min: 0 },
-  seed: { kind: "number", min: 0, integer: true },
-  unit: { kind: "enum", values: UNITS },
-};
 
 /** Resolved parameters of {@linkcode mixedKsg}. */
 export interface MixedKsgParams {
@@ -282,42 +202,9 @@ export function mixedKsg(
   const opts = resolveOptions(fn, MIXED_KSG_DEFAULTS, options, MIXED_CONSTRAINTS);
   const X = toSamples(x, fn, "x");
   const lab = toLabels(labels, fn, "labels", X.rows);
-  const rng = opts.jitter > 0 ? new Rng(opts.seed) : null;
-  const xd = prepareColumns(X, opts.standardize, opts.jitter, rng);
-  const d = X.cols, C = lab.counts.length;
-  // keep samples of non-singleton classes
-  const keep: number[] = [];
-  for (let i = 0; i < X.rows; i++) if (lab.counts[lab.codes[i]] > 1) keep.push(i);
-  const n = keep.length;
-  if (n < 2) {
-    throw new DomainError({
-      fn,
-      arg: "labels",
-      expected: "at least one class with two or more samples",
-      got: `${C} classes, all singletons`,
-    });
-  }
-  const kept = new Float64Array(n * d);
-  for (let p = 0; p < n; p++) kept.set(xd.subarray(keep[p] * d, keep[p] * d + d), p * d);
-  const radius = new Float64Array(n), kAll = new Float64Array(n), nc = new Float64Array(n);
-  for (let c = 0; c < C; c++) {
-    const Nc = lab.counts[c];
-    if (Nc < 2) continue;
-    const members: number[] = [];
-    for (let p = 0; p < n; p++) if (lab.codes[keep[p]] === c) members.push(p);
-    const kc = Math.min(opts.k, Nc - 1);
-    const sub = new Float64Array(Nc * d);
-    for (let q = 0; q < Nc; q++) sub.set(kept.subarray(members[q] * d, members[q] * d + d), q * d);
-    const nb = knn(sub, Nc, d, kc, opts.metric);
-    for (let q = 0; q < Nc; q++) {
-      const p = members[q];
-      radius[p] = nextDown(nb.dist[q * kc + kc - 1]);
-      kAll[p] = kc;
-      nc[p] = Nc;
-    }
-  }
-  const m = countWithin(kept, n, d, radius, opts.metric);
-  const value = digamma(n) + meanDigamma(kAll) - meanDigamma(nc) - meanDigamma(m);
+  const p = mixedData(fn, X, lab, opts);
+  const value = mixedValueNats(p, mixedCountsCpu(p, opts.metric));
+  const n = p.n;
   const v = fromNats(value, opts.unit);
   return {
     value: v,
@@ -330,8 +217,8 @@ export function mixedKsg(
       standardize: opts.standardize,
       jitter: opts.jitter,
       seed: opts.seed,
-      classes: C,
-      singletons: X.rows - n,
+      classes: p.classes,
+      singletons: p.singletons,
     },
   };
 }

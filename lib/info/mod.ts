@@ -57,3 +57,5 @@ export * from "./compress.ts";
 export * from "./information_plane.ts";
 export * from "./cs_ib.ts";
 export * from "./cs_gpu.ts";
+export * from "./ksg_gpu.ts";
+export * from "./binned_gpu.ts";
