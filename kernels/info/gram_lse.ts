@@ -4,14 +4,19 @@
  *
  * - `gramRowLse` (two-sample CS divergence, card A1): row i of A against every row of B,
  *   t_ij = c·‖a_i − b_j‖² (c = −1/(2σ²), direct differences). Self variant (A = B): the diagonal gives
- *   the row maximum t = 0 exactly, so s_i = Σ_j exp(t_ij) (Kahan) and out = (0, s_i). Cross variant: a
- *   first pass finds m_i = max_j t_ij, a second sums Σ_j exp(t_ij − m_i) (Kahan), out = (m_i, s_i); far
+ *   the row maximum t = 0 exactly, so s_i = Σ_j exp(t_ij) (Kahan) and out = (0, s_i, ·) (· = compensation). Cross variant: a
+ *   first pass finds m_i = max_j t_ij, a second sums Σ_j exp(t_ij − m_i) (Kahan), out = (m_i, s_i, ·); far
  *   apart samples never underflow to log 0. log row sum = m_i + log s_i (host, f64).
  * - `condRowLse` (conditional CS divergence, card A3): row j against every i, with
  *   tS = cx‖x_j − x_i‖², tA = tS + cy‖y_j − y_i‖², tB = tS + cy‖ŷ_j − ŷ_i‖², tC = tS + cy‖ŷ_j − y_i‖²:
  *   Kahan sums of exp(tS), exp(2tS), exp(tA), exp(tB) (all ≤ 0 with 0 at i = j, so no shift is needed),
- *   and the two-pass shifted sum of exp(tC) (its maximum is not at i = j when ŷ_j ≠ y_j). Out per row:
- *   (sS, sS2, sA, sB, mC, sC).
+ *   and the two-pass shifted sum of exp(tC) (its maximum is not at i = j when ŷ_j ≠ y_j). Out per row
+ *   (12 entries): mC, then (sum, compensation) of S, S2, A, B, C, and one unused.
+ *
+ * Tiles: each dispatch walks the columns j ∈ [j0, j1) only and keeps its state — the running maximum
+ * (`phase` 0) or the Kahan sums and compensations (`phase` 1) — in `out` between dispatches (`init` = 1 on
+ * the first tile of a phase), so the host can keep every invocation under llvmpipe's 65,535-iteration
+ * loop limit (lib/info/_tiles.ts); the result equals one pass over all j.
  *
  * f64 twins: `logGramRowSums` and `conditionalRowStats` (lib/info/_gram.ts). Workgroup 64, no
  * workgroup memory. Error analysis (per term: distance error, exp's 3 + 2|x| ULP, Kahan) in
@@ -42,11 +47,18 @@ fn kahan(sc: vec2<f32>, term: f32, g: u32) -> vec2<f32> {
 
 const cache = new Map<boolean, WgslKernel>();
 
+const TILE_PARAMS = [
+  { name: "j0", type: "u32" },
+  { name: "j1", type: "u32" },
+  { name: "init", type: "u32" },
+  { name: "phase", type: "u32" },
+] as const;
+
 /**
- * Row log-sum kernel of a Gaussian Gram block. Bindings: `a` (M×d), `b` (N×d), `out` (M×2: shift,
- * sum). Params: m, nb, d, c.
+ * Row log-sum kernel of a Gaussian Gram block. Bindings: `a` (M×d), `b` (N×d), `out` (M×3: shift, sum,
+ * compensation). Params: m, nb, d, c and the tile j0, j1, init, phase (cross: 0 = maximum, 1 = sum).
  *
- * @param self A and B are the same samples (single pass, shift 0)
+ * @param self A and B are the same samples (single sum pass, shift 0)
  * @returns the kernel (memoised)
  * @example
  * ```ts
@@ -66,6 +78,7 @@ export function gramRowLseKernel(self: boolean): WgslKernel {
       { name: "nb", type: "u32" },
       { name: "d", type: "u32" },
       { name: "c", type: "f32" },
+      ...TILE_PARAMS,
     ],
     buffers: [
       { name: "a", access: "read", type: "f32" },
@@ -79,17 +92,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let i = group_index(wid, nwg) * WG + lid;
   if (i >= params.m) { return; }
   let d = params.d;
-  var mx: f32 = 0.0;
   ${
-      self ? "" : `mx = params.c * dab(i * d, 0u);
-  for (var j = 1u; j < params.nb; j = j + 1u) { mx = max(mx, params.c * dab(i * d, j * d)); }`
+      self ? "" : `if (params.phase == 0u) {
+    var j = params.j0;
+    var mx = out[3u * i];
+    if (params.init == 1u) { mx = params.c * dab(i * d, j * d); j = j + 1u; }
+    for (; j < params.j1; j = j + 1u) { mx = max(mx, params.c * dab(i * d, j * d)); }
+    out[3u * i] = mx;
+    return;
+  }
+  let mx = out[3u * i];`
     }
   var sc = vec2<f32>(0.0, 0.0);
-  for (var j = 0u; j < params.nb; j = j + 1u) {
+  if (params.init == 0u) { sc = vec2<f32>(out[3u * i + 1u], out[3u * i + 2u]); }
+  for (var j = params.j0; j < params.j1; j = j + 1u) {
     sc = kahan(sc, exp(params.c * dab(i * d, j * d)${self ? "" : " - mx"}), params.nb);
   }
-  out[2u * i] = mx;
-  out[2u * i + 1u] = sc.x;
+  ${self ? "out[3u * i] = 0.0;" : ""}
+  out[3u * i + 1u] = sc.x;
+  out[3u * i + 2u] = sc.y;
 }`,
   });
   cache.set(self, k);
@@ -98,7 +119,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
 /**
  * Row statistics of the conditional CS divergence. Bindings: `x` (N×dx), `y` (N×dy), `yh` (N×dy),
- * `out` (N×6: sS, sS2, sA, sB, mC, sC). Params: n, dx, dy, cx, cy.
+ * `out` (N×12: mC, then sum and compensation of S, S2, A, B, C). Params: n, dx, dy, cx, cy and the tile
+ * j0, j1, init, phase (0 = maximum of tC, 1 = sums).
  */
 export const COND_ROW_LSE_KERNEL: WgslKernel = defineKernel({
   name: "condRowLse",
@@ -110,6 +132,7 @@ export const COND_ROW_LSE_KERNEL: WgslKernel = defineKernel({
     { name: "dy", type: "u32" },
     { name: "cx", type: "f32" },
     { name: "cy", type: "f32" },
+    ...TILE_PARAMS,
   ],
   buffers: [
     { name: "x", access: "read", type: "f32" },
@@ -127,17 +150,32 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (j >= params.n) { return; }
   let dx = params.dx;
   let dy = params.dy;
-  let n = params.n;
-  var mc: f32 = params.cx * dxx(j * dx, 0u) + params.cy * dhy(j * dy, 0u);
-  for (var i = 1u; i < n; i = i + 1u) {
-    mc = max(mc, params.cx * dxx(j * dx, i * dx) + params.cy * dhy(j * dy, i * dy));
+  let o = 12u * j;
+  if (params.phase == 0u) {
+    var i = params.j0;
+    var mc = out[o];
+    if (params.init == 1u) { mc = params.cx * dxx(j * dx, i * dx) + params.cy * dhy(j * dy, i * dy); i = i + 1u; }
+    for (; i < params.j1; i = i + 1u) {
+      mc = max(mc, params.cx * dxx(j * dx, i * dx) + params.cy * dhy(j * dy, i * dy));
+    }
+    out[o] = mc;
+    return;
   }
+  let mc = out[o];
   var sS = vec2<f32>(0.0, 0.0);
   var sS2 = vec2<f32>(0.0, 0.0);
   var sA = vec2<f32>(0.0, 0.0);
   var sB = vec2<f32>(0.0, 0.0);
   var sC = vec2<f32>(0.0, 0.0);
-  for (var i = 0u; i < n; i = i + 1u) {
+  if (params.init == 0u) {
+    sS = vec2<f32>(out[o + 1u], out[o + 2u]);
+    sS2 = vec2<f32>(out[o + 3u], out[o + 4u]);
+    sA = vec2<f32>(out[o + 5u], out[o + 6u]);
+    sB = vec2<f32>(out[o + 7u], out[o + 8u]);
+    sC = vec2<f32>(out[o + 9u], out[o + 10u]);
+  }
+  let n = params.n;
+  for (var i = params.j0; i < params.j1; i = i + 1u) {
     let tS = params.cx * dxx(j * dx, i * dx);
     sS = kahan(sS, exp(tS), n);
     sS2 = kahan(sS2, exp(2.0 * tS), n);
@@ -145,11 +183,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     sB = kahan(sB, exp(tS + params.cy * dhh(j * dy, i * dy)), n);
     sC = kahan(sC, exp(tS + params.cy * dhy(j * dy, i * dy) - mc), n);
   }
-  out[6u * j] = sS.x;
-  out[6u * j + 1u] = sS2.x;
-  out[6u * j + 2u] = sA.x;
-  out[6u * j + 3u] = sB.x;
-  out[6u * j + 4u] = mc;
-  out[6u * j + 5u] = sC.x;
+  out[o + 1u] = sS.x;
+  out[o + 2u] = sS.y;
+  out[o + 3u] = sS2.x;
+  out[o + 4u] = sS2.y;
+  out[o + 5u] = sA.x;
+  out[o + 6u] = sA.y;
+  out[o + 7u] = sB.x;
+  out[o + 8u] = sB.y;
+  out[o + 9u] = sC.x;
+  out[o + 10u] = sC.y;
 }`,
 });

@@ -5,6 +5,11 @@
  * kr_i = Σ_j K_ij, qr_i = Σ_j Q_ij and h_i = Σ_j K_ij Q_ij with Kahan compensation. Nothing N×N is
  * stored; the host finishes A, B, C in f64. CPU twin: `pairRowStats` (lib/info/_gram.ts).
  *
+ * Each dispatch walks the columns j ∈ [j0, j1) and carries the sums and their Kahan compensations in
+ * `kr`, `qr`, `h` and `comp` between dispatches (`init` = 1 on the first tile), so the host can keep every
+ * invocation under llvmpipe's 65,535-iteration loop limit (lib/info/_tiles.ts); the result is the same as
+ * one pass over all j.
+ *
  * @module
  */
 
@@ -21,6 +26,9 @@ export const GRAM_ROW_STATS_KERNEL: WgslKernel = defineKernel({
     { name: "dt", type: "u32" },
     { name: "cx", type: "f32" },
     { name: "ct", type: "f32" },
+    { name: "j0", type: "u32" },
+    { name: "j1", type: "u32" },
+    { name: "init", type: "u32" },
   ],
   buffers: [
     { name: "x", access: "read", type: "f32" },
@@ -28,6 +36,7 @@ export const GRAM_ROW_STATS_KERNEL: WgslKernel = defineKernel({
     { name: "kr", access: "read_write", type: "f32" },
     { name: "qr", access: "read_write", type: "f32" },
     { name: "h", access: "read_write", type: "f32" },
+    { name: "comp", access: "read_write", type: "f32" },
   ],
   body: `
 @compute @workgroup_size(WG_X, WG_Y, WG_Z)
@@ -40,7 +49,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var sk: f32 = 0.0; var ck: f32 = 0.0;
   var sq: f32 = 0.0; var cq: f32 = 0.0;
   var sh: f32 = 0.0; var chh: f32 = 0.0;
-  for (var j: u32 = 0u; j < params.n; j = j + 1u) {
+  if (params.init == 0u) {
+    sk = kr[i]; sq = qr[i]; sh = h[i];
+    ck = comp[3u * i]; cq = comp[3u * i + 1u]; chh = comp[3u * i + 2u];
+  }
+  for (var j: u32 = params.j0; j < params.j1; j = j + 1u) {
     var d2x: f32 = 0.0;
     for (var c: u32 = 0u; c < dx; c = c + 1u) {
       let v = x[i * dx + c] - x[j * dx + c];
@@ -61,6 +74,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   kr[i] = sk;
   qr[i] = sq;
   h[i] = sh;
+  comp[3u * i] = ck;
+  comp[3u * i + 1u] = cq;
+  comp[3u * i + 2u] = chh;
 }
 `,
 });

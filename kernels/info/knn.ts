@@ -13,6 +13,13 @@
  *   error bound so that only band points can differ from the f64 comparison, and re-checks them in
  *   f64 (lib/info/_knn_gpu.ts).
  *
+ * Both kernels walk only the columns j ∈ [j0, j1) per dispatch and keep their state (the list, the
+ * counters) in the output buffers between dispatches (`init` = 1 on the first tile): the host splits the
+ * j range so that no invocation runs more than ~60,000 loop iterations, because llvmpipe stops every loop
+ * of an invocation after 65,535 iterations in total (Mesa's gallivm loop limiter) and would otherwise
+ * return silently truncated results; on hardware GPUs the tiles only add a few dispatches to one
+ * submission (lib/info/_tiles.ts).
+ *
  * Only subtraction, `abs` and `max` touch the data, and WGSL rounds subtraction correctly, so on
  * f32 inputs the kernels are bit-for-bit reproducible by the f64 twins in `lib/info/_knn_gpu.ts`
  * (`knnMaxNormTwin`, `radiusBandCountTwin` with `f32: true`). Workgroup 64, no barriers — cheap to
@@ -37,7 +44,8 @@ const knnCache = new Map<string, WgslKernel>();
 
 /**
  * The kNN kernel for list length K. Bindings: `p` (N×d, f32), `labels` (N, u32; read only when
- * `labeled`), `keys` (N×K, u32: f32 bits of the distances), `idx` (N×K, u32). Params: n, d.
+ * `labeled`), `keys` (N×K, u32: f32 bits of the distances), `idx` (N×K, u32). Params: n, d, and the tile
+ * j0, j1, init (1: start from an empty list; 0: continue the list in `keys`/`idx`).
  *
  * @param K list length, 1 ≤ K ≤ {@linkcode KNN_MAX_LIST}
  * @param labeled restrict neighbours to points with the same label
@@ -58,7 +66,13 @@ export function knnMaxNormKernel(K: number, labeled: boolean): WgslKernel {
     name: labeled ? "knnMaxNormLabeled" : "knnMaxNorm",
     twin: "knnMaxNormTwin (lib/info/_knn_gpu.ts); f64 reference knnBrute (lib/info/_kdtree.ts)",
     workgroupSize: [64, 1, 1],
-    params: [{ name: "n", type: "u32" }, { name: "d", type: "u32" }],
+    params: [
+      { name: "n", type: "u32" },
+      { name: "d", type: "u32" },
+      { name: "j0", type: "u32" },
+      { name: "j1", type: "u32" },
+      { name: "init", type: "u32" },
+    ],
     buffers: [
       { name: "p", access: "read", type: "f32" },
       { name: "labels", access: "read", type: "u32" },
@@ -78,8 +92,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   ${labeled ? "let li = labels[i];" : ""}
   var bk: array<u32, ${K}>;
   var bi: array<u32, ${K}>;
-  for (var t = 0u; t < K; t = t + 1u) { bk[t] = EMPTY; bi[t] = EMPTY; }
-  for (var j = 0u; j < params.n; j = j + 1u) {
+  if (params.init == 1u) {
+    for (var t = 0u; t < K; t = t + 1u) { bk[t] = EMPTY; bi[t] = EMPTY; }
+  } else {
+    for (var t = 0u; t < K; t = t + 1u) { bk[t] = keys[i * K + t]; bi[t] = idx[i * K + t]; }
+  }
+  for (var j = params.j0; j < params.j1; j = j + 1u) {
     if (j == i) { continue; }
     ${labeled ? "if (labels[j] != li) { continue; }" : ""}
     let jo = j * d;
@@ -143,7 +161,14 @@ export function radiusBandCountKernel(two: boolean): WgslKernel {
     name: two ? "radiusBandCount2" : "radiusBandCount1",
     twin: "radiusBandCountTwin (lib/info/_knn_gpu.ts); f64 reference countWithin (lib/info/_kdtree.ts)",
     workgroupSize: [64, 1, 1],
-    params: [{ name: "n", type: "u32" }, { name: "da", type: "u32" }, { name: "db", type: "u32" }],
+    params: [
+      { name: "n", type: "u32" },
+      { name: "da", type: "u32" },
+      { name: "db", type: "u32" },
+      { name: "j0", type: "u32" },
+      { name: "j1", type: "u32" },
+      { name: "init", type: "u32" },
+    ],
     buffers: [
       { name: "a", access: "read", type: "f32" },
       ...(two ? [{ name: "b", access: "read" as const, type: "f32" as const }] : []),
@@ -165,7 +190,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let lo1 = bounds[4u * i + 2u];
   let hi1 = bounds[4u * i + 3u];
   var in0 = 0u; var bd0 = 0u; var in1 = 0u; var bd1 = 0u;
-  for (var j = 0u; j < params.n; j = j + 1u) {${space("a", "da", 0)}${two ? space("b", "db", 1) : ""}
+  if (params.init == 0u) { in0 = cnt[4u * i]; bd0 = cnt[4u * i + 1u]; in1 = cnt[4u * i + 2u]; bd1 = cnt[4u * i + 3u]; }
+  for (var j = params.j0; j < params.j1; j = j + 1u) {${space("a", "da", 0)}${two ? space("b", "db", 1) : ""}
   }
   cnt[4u * i] = in0;
   cnt[4u * i + 1u] = bd0;

@@ -46,6 +46,7 @@ import {
   type CsQmiOptions,
   type CsQmiParams,
 } from "./cs.ts";
+import { condTile, dispatchTiles, gramLseTile, gramRowsTile } from "./_tiles.ts";
 import { resolveWidth } from "./kernel_width.ts";
 import { fromNats, type InfoEstimate, type SampleLike, UNITS } from "./result.ts";
 import { resolveOptions } from "../core/validate.ts";
@@ -136,17 +137,22 @@ export async function csQmiAsync(
     () => pairRowStats(X, sx, T, st),
     async (dev) => {
       const gx = dev.upload(X), gt = dev.upload(T);
-      const kr = dev.alloc(n), qr = dev.alloc(n), h = dev.alloc(n);
+      const kr = dev.alloc(n), qr = dev.alloc(n), h = dev.alloc(n), comp = dev.alloc(3 * n);
       try {
-        const [a, b, c] = await dev.batch().dispatch(
+        const batch = dev.batch();
+        dispatchTiles(
+          batch,
           GRAM_ROW_STATS_KERNEL,
-          [gx, gt, kr, qr, h],
+          [gx, gt, kr, qr, h, comp],
           { n, dx: X.cols, dt: T.cols, cx: -1 / (2 * sx * sx), ct: -1 / (2 * st * st) },
           Math.ceil(n / 64),
-        ).run([kr, qr, h]);
+          n,
+          gramRowsTile(X.cols + T.cols),
+        );
+        const [a, b, c] = await batch.run([kr, qr, h]);
         return { kr: a, qr: b, h: c };
       } finally {
-        for (const m of [gx, gt, kr, qr, h]) m.release();
+        for (const m of [gx, gt, kr, qr, h, comp]) m.release();
       }
     },
   );
@@ -181,10 +187,11 @@ export interface CsDivergenceAsyncResult extends InfoEstimate<CsDivergenceParams
   readonly backendReason: string;
 }
 
-/** log Σ over rows of the kernel's (shift, sum) pairs, in f64. */
-function rowsLse(out: Float64Array): number {
-  const n = out.length / 2, r = new Float64Array(n);
-  for (let i = 0; i < n; i++) r[i] = out[2 * i] + Math.log(out[2 * i + 1]);
+/** log Σ over rows of the kernel's (shift, sum, compensation) triples, in f64. */
+function rowsLse(out: Float64Array, what: string): number {
+  const n = out.length / 3, r = new Float64Array(n);
+  for (let i = 0; i < n; i++) r[i] = out[3 * i] + Math.log(out[3 * i + 1]);
+  finiteOrThrow(r, `log row sums ${what}`);
   return logSumExp(r);
 }
 
@@ -229,16 +236,17 @@ export async function csDivergenceAsync(
       const held: GpuMatrix[] = [];
       try {
         const gA = dev.upload(A), gB = dev.upload(B);
-        const oA = dev.alloc(2 * M), oB = dev.alloc(2 * N), oX = dev.alloc(2 * M);
+        const oA = dev.alloc(3 * M), oB = dev.alloc(3 * N), oX = dev.alloc(3 * M);
         held.push(gA, gB, oA, oB, oX);
         const self = gramRowLseKernel(true), cross = gramRowLseKernel(false);
-        const [pa, pb, px] = await dev.batch()
-          .dispatch(self, [gA, gA, oA], { m: M, nb: M, d, c }, Math.ceil(M / 64))
-          .dispatch(self, [gB, gB, oB], { m: N, nb: N, d, c }, Math.ceil(N / 64))
-          .dispatch(cross, [gA, gB, oX], { m: M, nb: N, d, c }, Math.ceil(M / 64))
-          .run([oA, oB, oX]);
-        for (const [v, w] of [[pa, "a·a"], [pb, "b·b"], [px, "a·b"]] as const) finiteOrThrow(v, `row sums ${w}`);
-        return [rowsLse(pa), rowsLse(pb), rowsLse(px)];
+        const tile = gramLseTile(d), batch = dev.batch();
+        dispatchTiles(batch, self, [gA, gA, oA], { m: M, nb: M, d, c, phase: 1 }, Math.ceil(M / 64), M, tile);
+        dispatchTiles(batch, self, [gB, gB, oB], { m: N, nb: N, d, c, phase: 1 }, Math.ceil(N / 64), N, tile);
+        for (const phase of [0, 1]) {
+          dispatchTiles(batch, cross, [gA, gB, oX], { m: M, nb: N, d, c, phase }, Math.ceil(M / 64), N, tile);
+        }
+        const [pa, pb, px] = await batch.run([oA, oB, oX]);
+        return [rowsLse(pa, "a·a"), rowsLse(pb, "b·b"), rowsLse(px, "a·b")];
       } finally {
         release(held);
       }
@@ -305,12 +313,21 @@ export async function csConditionalAsync(
     async (dev: GpuDevice) => {
       const held: GpuMatrix[] = [];
       try {
-        const gx = dev.upload(X), gy = dev.upload(Y), gh = dev.upload(Yh), out = dev.alloc(6 * n);
+        const gx = dev.upload(X), gy = dev.upload(Y), gh = dev.upload(Yh), out = dev.alloc(12 * n);
         held.push(gx, gy, gh, out);
-        const [o] = await dev.batch()
-          .dispatch(COND_ROW_LSE_KERNEL, [gx, gy, gh, out], { n, dx, dy, cx, cy }, Math.ceil(n / 64))
-          .run([out]);
-        finiteOrThrow(o, "conditional row sums");
+        const batch = dev.batch(), tile = condTile(dx, dy);
+        for (const phase of [0, 1]) {
+          dispatchTiles(
+            batch,
+            COND_ROW_LSE_KERNEL,
+            [gx, gy, gh, out],
+            { n, dx, dy, cx, cy, phase },
+            Math.ceil(n / 64),
+            n,
+            tile,
+          );
+        }
+        const [o] = await batch.run([out]);
         const st = {
           logS: new Float64Array(n),
           logS2: new Float64Array(n),
@@ -319,12 +336,13 @@ export async function csConditionalAsync(
           logC: new Float64Array(n),
         };
         for (let j = 0; j < n; j++) {
-          st.logS[j] = Math.log(o[6 * j]);
-          st.logS2[j] = Math.log(o[6 * j + 1]);
-          st.logA[j] = Math.log(o[6 * j + 2]);
-          st.logB[j] = Math.log(o[6 * j + 3]);
-          st.logC[j] = o[6 * j + 4] + Math.log(o[6 * j + 5]);
+          st.logS[j] = Math.log(o[12 * j + 1]);
+          st.logS2[j] = Math.log(o[12 * j + 3]);
+          st.logA[j] = Math.log(o[12 * j + 5]);
+          st.logB[j] = Math.log(o[12 * j + 7]);
+          st.logC[j] = o[12 * j] + Math.log(o[12 * j + 9]);
         }
+        for (const [k, v] of Object.entries(st)) finiteOrThrow(v, `conditional ${k}`);
         return st;
       } finally {
         release(held);

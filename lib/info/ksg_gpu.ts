@@ -32,6 +32,7 @@ import {
   mixedValueNats,
 } from "./_ksg_steps.ts";
 import { nextDown } from "./_special.ts";
+import { countTile, dispatchTiles, knnTile } from "./_tiles.ts";
 import {
   KSG_DEFAULTS,
   type KsgOptions,
@@ -121,6 +122,8 @@ function unsuitable(dev: GpuDevice, k: number, n: number, d: number, data: Float
   return null;
 }
 
+const groups = (n: number) => Math.ceil(n / 64);
+
 function release(ms: GpuMatrix[]): void {
   for (const m of ms) m.release();
 }
@@ -136,9 +139,9 @@ async function ksgCountsGpu(dev: GpuDevice, p: KsgData): Promise<Counts> {
     const gj = dev.upload(J.values), lab = dev.alloc(1, 1, "u32");
     const keys = dev.alloc(n * K, 1, "u32"), idx = dev.alloc(n * K, 1, "u32");
     held.push(gj, lab, keys, idx);
-    const [kv, iv] = await dev.batch()
-      .dispatch(knnMaxNormKernel(K, false), [gj, lab, keys, idx], { n, d }, Math.ceil(n / 64))
-      .run([keys, idx]);
+    const b1 = dev.batch();
+    dispatchTiles(b1, knnMaxNormKernel(K, false), [gj, lab, keys, idx], { n, d }, groups(n), n, knnTile(d, K));
+    const [kv, iv] = await b1.run([keys, idx]);
     const cert = certifyKnn(decodeLists(kv, iv, K), p.joint, n, d, J.a, () => k, () => n - 1, null, k);
     const { rx, ry } = ksgRadii(p, cert.eps, cert.idx);
     const bounds = new Float32Array(4 * n);
@@ -152,9 +155,17 @@ async function ksgCountsGpu(dev: GpuDevice, p: KsgData): Promise<Counts> {
     const gx = dev.upload(Sx.values), gy = dev.upload(Sy.values), gb = dev.upload(bounds);
     const cnt = dev.alloc(4 * n, 1, "u32"), band = dev.alloc(2 * RADIUS_BAND_SLOTS * n, 1, "u32");
     held.push(gx, gy, gb, cnt, band);
-    const [cv, bv] = await dev.batch()
-      .dispatch(radiusBandCountKernel(true), [gx, gy, gb, cnt, band], { n, da: dx, db: dy }, Math.ceil(n / 64))
-      .run([cnt, band]);
+    const b2 = dev.batch();
+    dispatchTiles(
+      b2,
+      radiusBandCountKernel(true),
+      [gx, gy, gb, cnt, band],
+      { n, da: dx, db: dy },
+      groups(n),
+      n,
+      countTile(dx + dy),
+    );
+    const [cv, bv] = await b2.run([cnt, band]);
     const bc = { cnt: Uint32Array.from(cv), band: Uint32Array.from(bv) };
     const cx = recheckCounts(bc, 0, p.xd, n, dx, rx), cy = recheckCounts(bc, 1, p.yd, n, dy, ry);
     return {
@@ -266,9 +277,9 @@ async function mixedCountsGpu(dev: GpuDevice, p: MixedData, k: number): Promise<
     dev.writeU32(lab, p.codes);
     const keys = dev.alloc(n * K, 1, "u32"), idx = dev.alloc(n * K, 1, "u32");
     held.push(gs, lab, keys, idx);
-    const [kv, iv] = await dev.batch()
-      .dispatch(knnMaxNormKernel(K, true), [gs, lab, keys, idx], { n, d }, Math.ceil(n / 64))
-      .run([keys, idx]);
+    const b1 = dev.batch();
+    dispatchTiles(b1, knnMaxNormKernel(K, true), [gs, lab, keys, idx], { n, d }, groups(n), n, knnTile(d, K));
+    const [kv, iv] = await b1.run([keys, idx]);
     const cert = certifyKnn(
       decodeLists(kv, iv, K),
       p.kept,
@@ -291,9 +302,17 @@ async function mixedCountsGpu(dev: GpuDevice, p: MixedData, k: number): Promise<
     const gb = dev.upload(bounds);
     const cnt = dev.alloc(4 * n, 1, "u32"), band = dev.alloc(2 * RADIUS_BAND_SLOTS * n, 1, "u32");
     held.push(gb, cnt, band);
-    const [cv, bv] = await dev.batch()
-      .dispatch(radiusBandCountKernel(false), [gs, gb, cnt, band], { n, da: d, db: 0 }, Math.ceil(n / 64))
-      .run([cnt, band]);
+    const b2 = dev.batch();
+    dispatchTiles(
+      b2,
+      radiusBandCountKernel(false),
+      [gs, gb, cnt, band],
+      { n, da: d, db: 0 },
+      groups(n),
+      n,
+      countTile(d),
+    );
+    const [cv, bv] = await b2.run([cnt, band]);
     const c = recheckCounts({ cnt: Uint32Array.from(cv), band: Uint32Array.from(bv) }, 0, p.kept, n, d, radius);
     return {
       a: c.counts,

@@ -27,6 +27,7 @@ import { Rng } from "../../../lib/core/rng.ts";
 import { runtime, setAdapterProvider } from "../../../lib/gpu/mod.ts";
 import { COND_ROW_LSE_KERNEL, gramRowLseKernel } from "../../../kernels/info/gram_lse.ts";
 import { conditionalRowStats, logGramRowSums } from "../../../lib/info/_gram.ts";
+import { condTile, dispatchTiles, gramLseTile } from "../../../lib/info/_tiles.ts";
 import {
   csConditional,
   csConditionalAsync,
@@ -80,15 +81,23 @@ function gramRow(A: Matrix, i: number, B: Matrix, c: number): { t: Float64Array;
 
 async function gramRowsGpu(A: Matrix, B: Matrix, sigma: number, self: boolean): Promise<Float64Array> {
   const dev = await runtime.device();
-  const ga = dev.upload(A), gb = self ? ga : dev.upload(B), out = dev.alloc(2 * A.rows);
+  const ga = dev.upload(A), gb = self ? ga : dev.upload(B), out = dev.alloc(3 * A.rows);
   try {
-    const [o] = await dev.batch().dispatch(gramRowLseKernel(self), [ga, gb, out], {
-      m: A.rows,
-      nb: B.rows,
-      d: A.cols,
-      c: -1 / (2 * sigma * sigma),
-    }, [Math.ceil(A.rows / 64), 1, 1]).run([out]);
-    return Float64Array.from({ length: A.rows }, (_, i) => o[2 * i] + Math.log(o[2 * i + 1]));
+    const batch = dev.batch(), params = { m: A.rows, nb: B.rows, d: A.cols, c: -1 / (2 * sigma * sigma) };
+    for (const phase of self ? [1] : [0, 1]) {
+      const t = dispatchTiles(
+        batch,
+        gramRowLseKernel(self),
+        [ga, gb, out],
+        { ...params, phase },
+        Math.ceil(A.rows / 64),
+        B.rows,
+        gramLseTile(A.cols),
+      );
+      assert.equal(t > 1, B.rows * (A.cols + 4) > 60000, "tiling");
+    }
+    const [o] = await batch.run([out]);
+    return Float64Array.from({ length: A.rows }, (_, i) => o[3 * i] + Math.log(o[3 * i + 1]));
   } finally {
     for (const m of new Set([ga, gb, out])) m.release();
   }
@@ -174,23 +183,30 @@ gpuTest("condRowLse: the five row statistics within the f32 bound of conditional
     const [n, dx, dy, sx, sy, noise] of [[2, 1, 1, 1, 1, 0.5], [130, 3, 1, 1, 1, 0.5], [300, 5, 2, 2, 0.5, 3]] as const
   ) {
     const { X, Y, Yh } = condData(r, n, dx, dy, noise);
-    const gx = dev.upload(X), gy = dev.upload(Y), gh = dev.upload(Yh), out = dev.alloc(6 * n);
+    const gx = dev.upload(X), gy = dev.upload(Y), gh = dev.upload(Yh), out = dev.alloc(12 * n);
     try {
-      const [o] = await dev.batch().dispatch(COND_ROW_LSE_KERNEL, [gx, gy, gh, out], {
-        n,
-        dx,
-        dy,
-        cx: -1 / (2 * sx * sx),
-        cy: -1 / (2 * sy * sy),
-      }, [Math.ceil(n / 64), 1, 1]).run([out]);
+      const batch = dev.batch(), params = { n, dx, dy, cx: -1 / (2 * sx * sx), cy: -1 / (2 * sy * sy) };
+      for (const phase of [0, 1]) {
+        const t = dispatchTiles(
+          batch,
+          COND_ROW_LSE_KERNEL,
+          [gx, gy, gh, out],
+          { ...params, phase },
+          Math.ceil(n / 64),
+          n,
+          condTile(dx, dy),
+        );
+        assert.equal(t > 1, n * (dx + 3 * dy + 12) > 60000 - 16, "tiling");
+      }
+      const [o] = await batch.run([out]);
       const want = conditionalRowStats(X, sx, Y, Yh, sy);
       for (let j = 0; j < n; j++) {
         const b = condBounds(X, Y, Yh, sx, sy, j);
-        assertClose(Math.log(o[6 * j]), want.logS[j], 0, b.S, `logS row ${j}`);
-        assertClose(Math.log(o[6 * j + 1]), want.logS2[j], 0, b.S2, `logS2 row ${j}`);
-        assertClose(Math.log(o[6 * j + 2]), want.logA[j], 0, b.A, `logA row ${j}`);
-        assertClose(Math.log(o[6 * j + 3]), want.logB[j], 0, b.B, `logB row ${j}`);
-        assertClose(o[6 * j + 4] + Math.log(o[6 * j + 5]), want.logC[j], 0, b.C, `logC row ${j}`);
+        assertClose(Math.log(o[12 * j + 1]), want.logS[j], 0, b.S, `logS row ${j}`);
+        assertClose(Math.log(o[12 * j + 3]), want.logS2[j], 0, b.S2, `logS2 row ${j}`);
+        assertClose(Math.log(o[12 * j + 5]), want.logA[j], 0, b.A, `logA row ${j}`);
+        assertClose(Math.log(o[12 * j + 7]), want.logB[j], 0, b.B, `logB row ${j}`);
+        assertClose(o[12 * j] + Math.log(o[12 * j + 9]), want.logC[j], 0, b.C, `logC row ${j}`);
       }
     } finally {
       for (const m of [gx, gy, gh, out]) m.release();

@@ -5,7 +5,9 @@
  * Guarantees checked here (no tolerances anywhere):
  * 1. Kernel level: on f32-representable input the kernels only subtract (correctly rounded in WGSL), take
  *    |·| and max, so `knnMaxNorm` lists and `radiusBandCount` counts / band indices are identical to the
- *    twins run with f32 rounding of each coordinate difference.
+ *    twins run with f32 rounding of each coordinate difference — also when the columns are split over
+ *    several dispatches (cases sized beyond one dispatch's loop budget, lib/info/_tiles.ts; llvmpipe
+ *    silently stops an invocation's loops after 65,535 iterations).
  * 2. Guard band: with A_i = (1 + u)u₁·max_c(R_c + |s_ic|) + 3(1 + u)τ (lib/info/_knn_gpu.ts), every GPU
  *    distance obeys |d̃ − d| ≤ A_i + u·d against the f64 distance, so "surely inside" (d̃ ≤ lo) implies
  *    d ≤ r and "outside" (d̃ > hi) implies d > r — checked pair by pair on data far from the origin.
@@ -28,6 +30,7 @@ import {
   radiusBandCountTwin,
   U32,
 } from "../../../lib/info/_knn_gpu.ts";
+import { countTile, dispatchTiles, knnTile } from "../../../lib/info/_tiles.ts";
 import { ksg, ksgAsync, mixedKsg, mixedKsgAsync } from "../../../lib/info/mod.ts";
 import { gpuTest, restoreRuntime, runtimeTest } from "../../gpu/_gpu.ts";
 
@@ -43,12 +46,18 @@ async function runKnn(values: Float64Array, n: number, d: number, K: number, lab
   if (labels) dev.writeU32(lab, labels);
   const keys = dev.alloc(n * K, 1, "u32"), idx = dev.alloc(n * K, 1, "u32");
   try {
-    const [kv, iv] = await dev.batch().dispatch(knnMaxNormKernel(K, labels !== null), [p, lab, keys, idx], { n, d }, [
+    const batch = dev.batch();
+    const tiles = dispatchTiles(
+      batch,
+      knnMaxNormKernel(K, labels !== null),
+      [p, lab, keys, idx],
+      { n, d },
       Math.ceil(n / 64),
-      1,
-      1,
-    ]).run([keys, idx]);
-    return decodeLists(kv, iv, K);
+      n,
+      knnTile(d, K),
+    );
+    const [kv, iv] = await batch.run([keys, idx]);
+    return { ...decodeLists(kv, iv, K), tiles };
   } finally {
     for (const m of [p, lab, keys, idx]) m.release();
   }
@@ -65,11 +74,13 @@ gpuTest(
       [130, 3, 5, true],
       [200, 2, KNN_MAX_LIST, false],
       [97, 4, 9, true],
+      [1100, 52, 5, false], // > one dispatch's loop budget: several tiles
     ];
     for (const [n, d, K, labeled] of cases) {
       const v = f32Rows(r, n, d);
       const labels = labeled ? Int32Array.from({ length: n }, () => r.integer(3)) : null;
       const g = await runKnn(v, n, d, K, labels);
+      assert.equal(g.tiles > 1, n * (d + K + 4) > 60000, "tiling");
       const t = knnMaxNormTwin(v, n, d, K, labels, true);
       assert.deepEqual([...g.idx], [...t.idx], `indices n=${n} d=${d} K=${K} labeled=${labeled}`);
       assert.deepEqual([...g.dist], [...t.dist], `distances n=${n} d=${d} K=${K}`);
@@ -86,7 +97,7 @@ gpuTest(
 gpuTest("radiusBandCount: counts and band indices identical to the f32 twin (one and two spaces)", async () => {
   const r = new Rng(72);
   const dev = await runtime.device();
-  for (const [n, da, db] of [[1, 1, 1], [70, 1, 2], [257, 3, 1], [90, 2, 0]] as const) {
+  for (const [n, da, db] of [[1, 1, 1], [70, 1, 2], [257, 3, 1], [90, 2, 0], [1100, 44, 8]] as const) {
     const a = f32Rows(r, n, da), b = db ? f32Rows(r, n, db) : null;
     const bounds = new Float64Array(4 * n);
     for (let i = 0; i < n; i++) {
@@ -100,11 +111,18 @@ gpuTest("radiusBandCount: counts and band indices identical to the f32 twin (one
     const cnt = dev.alloc(4 * n, 1, "u32"), band = dev.alloc(2 * G * n, 1, "u32");
     try {
       const bufs = b ? [ga, gb!, gbd, cnt, band] : [ga, gbd, cnt, band];
-      const [cv, bv] = await dev.batch().dispatch(radiusBandCountKernel(b !== null), bufs, { n, da, db }, [
+      const batch = dev.batch();
+      const tiles = dispatchTiles(
+        batch,
+        radiusBandCountKernel(b !== null),
+        bufs,
+        { n, da, db },
         Math.ceil(n / 64),
-        1,
-        1,
-      ]).run([cnt, band]);
+        n,
+        countTile(da + db),
+      );
+      assert.equal(tiles > 1, n === 1100, "tiling");
+      const [cv, bv] = await batch.run([cnt, band]);
       const t = radiusBandCountTwin(a, da, b, db, n, bounds, true);
       for (let i = 0; i < n; i++) {
         for (let s = 0; s < (b ? 2 : 1); s++) {
@@ -148,11 +166,17 @@ gpuTest(
       const ga = dev.upload(Float64Array.from(S.values)), gbd = dev.upload(bounds);
       const cnt = dev.alloc(4 * n, 1, "u32"), band = dev.alloc(2 * G * n, 1, "u32");
       try {
-        const [cv] = await dev.batch().dispatch(radiusBandCountKernel(false), [ga, gbd, cnt, band], {
+        const batch = dev.batch();
+        dispatchTiles(
+          batch,
+          radiusBandCountKernel(false),
+          [ga, gbd, cnt, band],
+          { n, da: d, db: 0 },
+          Math.ceil(n / 64),
           n,
-          da: d,
-          db: 0,
-        }, [Math.ceil(n / 64), 1, 1]).run([cnt, band]);
+          countTile(d),
+        );
+        const [cv] = await batch.run([cnt, band]);
         const f32dist = knnMaxNormTwin(S.values, n, d, n - 1, null, true);
         for (let i = 0; i < n; i++) {
           let inside = 0, within = 0, sure = 0, maybe = 0;
@@ -195,6 +219,7 @@ gpuTest(
       [300, 2, 3, 5],
       [200, 10, 8, 4],
       [1200, 1, 1, 10],
+      [3500, 1, 1, 10], // k-NN list of 12 beyond one dispatch's loop budget: tiled
     ];
     for (const [n, dx, dy, k] of cases) {
       const { x, y } = sample(r, n, dx, dy);
