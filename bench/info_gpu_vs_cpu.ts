@@ -66,8 +66,12 @@ for (const n of SIZES) {
     const x = d === 1 ? s.x : widen(s.x, d, n), y = d === 1 ? s.y : widen(s.y, d, 2 * n);
     const c = await best(() => ksg(x, y));
     const g = await best(() => ksgAsync(x, y, { backend: "gpu" }));
-    const same = g.value.value === c.value.value ? "identical" : `DIFFERS by ${Math.abs(g.value.value - c.value.value)}`;
-    rows.push(`| KSG-1 k=3, ${d}-D + ${d}-D | ${n} | ${fmt(c.ms)} | ${fmt(g.ms)} | ${(c.ms / g.ms).toFixed(2)} | ${same} |`);
+    const same = g.value.value === c.value.value
+      ? "identical"
+      : `DIFFERS by ${Math.abs(g.value.value - c.value.value)}`;
+    rows.push(
+      `| KSG-1 k=3, ${d}-D + ${d}-D | ${n} | ${fmt(c.ms)} | ${fmt(g.ms)} | ${(c.ms / g.ms).toFixed(2)} | ${same} |`,
+    );
     notes.push(`N=${n} ${d}-D: ${JSON.stringify(g.value.gpu)}`);
   }
   const cq = await best(() => csQmi(s.x, s.y));
