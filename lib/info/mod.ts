@@ -22,10 +22,16 @@
  * | {@linkcode kdeMiBounds}, {@linkcode adaptiveKdeMi} | Kolchinsky–Tracey bounds (A7); aKDE (A8) | `kde.ts` |
  * | {@linkcode gaussianMi}, {@linkcode gaussianMiSamples}, {@linkcode gaussianEntropy}, {@linkcode gaussianKl}, {@linkcode gaussianCsDivergence}, {@linkcode gaussianCsQmi} | Gaussian closed forms (A13, T1, T3) | `gaussian.ts` |
  * | {@linkcode compressThenEstimate}, {@linkcode pcaFit}, {@linkcode pcaTransform} | Butakov et al. ICLR 2024, Algorithm 1 (A14) | `compress.ts` |
- * | {@linkcode csQmiAsync} | CS-QMI with the Gram-row sums on WebGPU (`kernels/info/gram_rows.ts`, streamed, f32 + Kahan) or the f64 twin | `cs_gpu.ts` |
+ * | {@linkcode csQmiAsync}, {@linkcode csDivergenceAsync}, {@linkcode csConditionalAsync} | CS estimators with streamed Gram-row sums on WebGPU (`kernels/info/gram_rows.ts`, `gram_lse.ts`: f32, Kahan, log domain, never N×N) or the f64 path; ≈ 1e-6 apart | `cs_gpu.ts` |
+ * | {@linkcode ksgAsync}, {@linkcode mixedKsgAsync} | KSG / Ross with brute-force max-norm k-NN and guard-band radius counts on WebGPU (`kernels/info/knn.ts`), certified and re-checked in f64: equal to `ksg` / `mixedKsg` bit for bit | `ksg_gpu.ts` |
+ * | {@linkcode binnedEntropyAsync}, {@linkcode binnedMiAsync}, {@linkcode adaptiveBinningMiAsync} | plug-in binning and EBAB with digitisation on WebGPU (`kernels/info/binning.ts`: exact 64-bit key comparisons, u32-atomic histograms): identical to the CPU | `binned_gpu.ts` |
  * | {@linkcode trainCsIb}, {@linkcode adversarialRmse}, {@linkcode IbRegressor} | CS-IB regression (A5) with MSE / VIB / NIB / HSIC baselines; FGSM / PGD (A6) | `cs_ib.ts` |
  * | {@linkcode informationPlane}, {@linkcode informationPlaneRows} | per-epoch per-layer (I(X;T), I(T;Y)) points (Shwartz-Ziv & Tishby; Chelombiev et al.) | `information_plane.ts` |
  * | {@linkcode correlatedGaussian}, {@linkcode gaussianImages}, {@linkcode sztData} | known-MI synthetic data (E4); the Shwartz-Ziv–Tishby task (§8) | `synthetic.ts` |
+ *
+ * Every `…Async` estimator takes `backend: "auto" | "cpu" | "gpu"` (lib/gpu's contract: `"auto"` uses the GPU
+ * only for a hardware adapter and enough work; forced `"gpu"` without an adapter is a `BackendError`; device
+ * failures fall back to the CPU) and returns `backend` and `backendReason`.
  *
  * CS quantities are not Shannon MI (a ρ = 0.6 Gaussian pair has I_CS = 0.129 nats, I = 0.223): never plot
  * them on a KSG/KL axis without saying so. Binning and KDE estimates of a deterministic network measure
