@@ -39,37 +39,60 @@ let uid = 0;
 /** Locals needed by one inlined exp; returns [declarations, name prefix]. */
 function expLocals(): [string, string] {
   const p = `$e${uid++}_`;
-  const names = ["z", "kd", "r", "r2", "r4", "r8", "k1", "k2", "q"];
+  const names = ["z", "r", "r2", "r4", "q", "k1"];
   return [names.map((n) => `(local ${p}${n} v128)`).join(" "), p];
 }
 
-/** Statements computing e^x for the v128 local `x` (clobbered) into local `out`. */
+/**
+ * The exp's constants, splatted once per function into v128 locals before its loops (V8 would
+ * otherwise rematerialise every splat inside the loop: ~3 instructions per constant per vector).
+ */
+const EXP_CONSTS: [string, string][] = [
+  ["lo", F(-745.2)],
+  ["hi", F(709.8)],
+  ["log2e", F(LOG2E)],
+  ["shift", F(SHIFT)],
+  ["ln2hi", F(LN2HI)],
+  ["ln2lo", F(LN2LO)],
+  ["one", F(1)],
+  ...Array.from({ length: 12 }, (_, k): [string, string] => [`c${k + 2}`, F(C[k + 2])]),
+  ["bias", "(i64x2.splat (i64.const 1023))"],
+];
+const EXP_CONST_DECL = EXP_CONSTS.map(([n]) => `(local $k_${n} v128)`).join(" ");
+const EXP_CONST_INIT = "\n    " + EXP_CONSTS.map(([n, v]) => `(local.set $k_${n} ${v})`).join("\n    ");
+const K = (n: string) => `(local.get $k_${n})`;
+
+/**
+ * Statements computing e^x for the v128 local `x` (clobbered) into local `out`.
+ *
+ * 2^k is applied as two exact power-of-two factors 2^k1·2^k2 (k1 = k >> 1, k2 = k − k1) so that
+ * subnormal results round once. The integer k sits in the low 32 bits of each lane of z = x·log2e +
+ * 1.5·2^52; a factor's bits are ((k_i + 1023) mod 2^12) << 52, i.e. one 64-bit add and one 64-bit
+ * shift per factor (whatever the upper 52 bits of the lane hold is shifted out).
+ */
 function expInline(x: string, out: string, p: string): string {
   const L = (n: string) => `(local.get ${p}${n})`;
-  const q = (a: number, b: number) => `(f64x2.add ${F(C[a])} (f64x2.mul ${F(C[b])} ${L("r")}))`;
-  const scale = (k: string) => {
-    const e = `(i32x4.shl (i32x4.add ${L(k)} (i32x4.splat (i32.const 1023))) (i32.const 20))`;
-    return `(v128.and (i8x16.shuffle 0 0 0 0 0 1 2 3 0 0 0 0 8 9 10 11 ${e} ${e}) (v128.const i32x4 0 0xffffffff 0 0xffffffff))`;
-  };
+  const q = (a: number, b: number) => `(f64x2.add ${K(`c${a}`)} (f64x2.mul ${K(`c${b}`)} ${L("r")}))`;
+  const scale = (k: string) => `(i64x2.shl (i64x2.add ${k} ${K("bias")}) (i32.const 52))`;
   return `
-      (local.set ${x} (f64x2.pmin (f64x2.pmax (local.get ${x}) ${F(-745.2)}) ${F(709.8)}))
-      (local.set ${p}z (f64x2.add (f64x2.mul (local.get ${x}) ${F(LOG2E)}) ${F(SHIFT)}))
-      (local.set ${p}kd (f64x2.sub ${L("z")} ${F(SHIFT)}))
-      (local.set ${p}r (f64x2.sub (f64x2.sub (local.get ${x}) (f64x2.mul ${L("kd")} ${F(LN2HI)})) (f64x2.mul ${
-    L("kd")
-  } ${F(LN2LO)})))
+      (local.set ${x} (f64x2.pmin (f64x2.pmax (local.get ${x}) ${K("lo")}) ${K("hi")}))
+      (local.set ${p}z (f64x2.add (f64x2.mul (local.get ${x}) ${K("log2e")}) ${K("shift")}))
+      (local.set ${p}r (f64x2.sub ${L("z")} ${K("shift")}))
+      (local.set ${p}r (f64x2.sub (f64x2.sub (local.get ${x}) (f64x2.mul ${L("r")} ${K("ln2hi")})) (f64x2.mul ${
+    L("r")
+  } ${K("ln2lo")})))
       (local.set ${p}r2 (f64x2.mul ${L("r")} ${L("r")}))
       (local.set ${p}r4 (f64x2.mul ${L("r2")} ${L("r2")}))
-      (local.set ${p}r8 (f64x2.mul ${L("r4")} ${L("r4")}))
       (local.set ${p}q (f64x2.add
         (f64x2.add ${q(2, 3)} (f64x2.mul ${q(4, 5)} ${L("r2")}))
         (f64x2.mul ${L("r4")} (f64x2.add
           (f64x2.add ${q(6, 7)} (f64x2.mul ${q(8, 9)} ${L("r2")}))
           (f64x2.mul ${L("r4")} (f64x2.add ${q(10, 11)} (f64x2.mul ${q(12, 13)} ${L("r2")})))))))
-      (local.set ${p}q (f64x2.add ${F(1)} (f64x2.add ${L("r")} (f64x2.mul ${L("r2")} ${L("q")}))))
+      (local.set ${p}q (f64x2.add ${K("one")} (f64x2.add ${L("r")} (f64x2.mul ${L("r2")} ${L("q")}))))
       (local.set ${p}k1 (i32x4.shr_s ${L("z")} (i32.const 1)))
-      (local.set ${p}k2 (i32x4.sub ${L("z")} ${L("k1")}))
-      (local.set ${out} (f64x2.mul (f64x2.mul ${L("q")} ${scale("k1")}) ${scale("k2")}))`;
+      (local.set ${out} (f64x2.mul (f64x2.mul ${L("q")} ${scale(L("k1"))}) ${
+    scale(`(i32x4.sub ${L("z")} ${L("k1")})`)
+  }))`;
 }
 
 // Address of element j of an f64 array starting at byte offset `base`.
@@ -88,7 +111,7 @@ function expAffine(): string {
   return `
   ;; dst[k] = exp(alpha·src[k] + beta), k < len (src may equal dst)
   (func (export "exp_affine") (param $src i32) (param $dst i32) (param $len i32) (param $alpha f64) (param $beta f64)
-    (local $k i32) (local $len2 i32) (local $x v128) (local $y v128) (local $av v128) (local $bv v128) ${dl}
+    (local $k i32) (local $len2 i32) (local $x v128) (local $y v128) (local $av v128) (local $bv v128) ${dl} ${EXP_CONST_DECL}${EXP_CONST_INIT}
     (local.set $av (f64x2.splat (local.get $alpha))) (local.set $bv (f64x2.splat (local.get $beta)))
     (local.set $len2 (i32.and (local.get $len) (i32.const -2)))${
     loop(
@@ -216,7 +239,7 @@ function rowExp(): string {
   ;; t[j] = exp(v[j] − row[j] − M), returns Σ t (two independent exps per iteration)
   (func $row_exp (param $row i32) (param $vp i32) (param $tp i32) (param $m i32) (param $M f64) (result f64)
     (local $j i32) (local $m4 i32) (local $Mv v128) (local $x v128) (local $y v128) (local $x2 v128) (local $y2 v128)
-    (local $s0 v128) (local $s1 v128) (local $s f64) ${dl} ${dl2}
+    (local $s0 v128) (local $s1 v128) (local $s f64) ${dl} ${dl2} ${EXP_CONST_DECL}${EXP_CONST_INIT}
     (local.set $Mv (f64x2.splat (local.get $M)))
     (local.set $m4 (i32.and (local.get $m) (i32.const -4)))${
     loop(
@@ -386,7 +409,7 @@ function planPass(): string {
   (func (export "plan_pass") (param $csp i32) (param $n i32) (param $m i32) (param $up i32) (param $vp i32) (param $pp i32)
     (param $rsp i32) (param $csum i32) (result f64)
     (local $i i32) (local $j i32) (local $m4 i32) (local $row i32) (local $prow i32) (local $uv v128) (local $x v128) (local $y v128)
-    (local $x2 v128) (local $y2 v128) (local $s0 v128) (local $s1 v128) (local $s f64) (local $total f64) (local $q i32) ${dl} ${dl2}
+    (local $x2 v128) (local $y2 v128) (local $s0 v128) (local $s1 v128) (local $s f64) (local $total f64) (local $q i32) ${dl} ${dl2} ${EXP_CONST_DECL}${EXP_CONST_INIT}
     (local.set $m4 (i32.and (local.get $m) (i32.const -4)))${
     loop("z", lt("$j", "$m"), `\n      ${put("$csum", "$j", "(f64.const 0)")} ${inc("$j")}`)
   }
@@ -545,6 +568,213 @@ function scalePlan(): string {
     (local.get $total))`;
 }
 
+const V = (base: string, j: string) => `(v128.load ${at(base, j)})`;
+const hsum = (v: string) => `(f64.add (f64x2.extract_lane 0 ${v}) (f64x2.extract_lane 1 ${v}))`;
+
+function stats(): string {
+  return `
+  ;; out[0] = min, out[1] = max of src[0..len), out[2] = Σ (x − x): NaN iff some entry is not finite
+  (func (export "stats") (param $src i32) (param $len i32) (param $out i32)
+    (local $k i32) (local $len2 i32) (local $x v128) (local $mn v128) (local $mx v128) (local $bad v128)
+    (local $s f64) (local $a f64) (local $b f64) (local $c f64)
+    (local.set $mn (f64x2.splat (f64.const inf))) (local.set $mx (f64x2.splat (f64.const -inf)))
+    (local.set $len2 (i32.and (local.get $len) (i32.const -2)))${
+    loop(
+      "a",
+      lt("$k", "$len2"),
+      `
+      (local.set $x ${V("$src", "$k")})
+      (local.set $mn (f64x2.pmin (local.get $mn) (local.get $x)))
+      (local.set $mx (f64x2.pmax (local.get $mx) (local.get $x)))
+      (local.set $bad (f64x2.add (local.get $bad) (f64x2.sub (local.get $x) (local.get $x))))
+      ${inc("$k", 2)}`,
+    )
+  }
+    (local.set $a (f64.min (f64x2.extract_lane 0 (local.get $mn)) (f64x2.extract_lane 1 (local.get $mn))))
+    (local.set $b (f64.max (f64x2.extract_lane 0 (local.get $mx)) (f64x2.extract_lane 1 (local.get $mx))))
+    (local.set $c ${hsum("(local.get $bad)")})
+    (if (i32.lt_u (local.get $k) (local.get $len)) (then
+      (local.set $s ${get("$src", "$k")})
+      (local.set $a (f64.min (local.get $a) (local.get $s)))
+      (local.set $b (f64.max (local.get $b) (local.get $s)))
+      (local.set $c (f64.add (local.get $c) (f64.sub (local.get $s) (local.get $s))))))
+    (f64.store (local.get $out) (local.get $a))
+    (f64.store offset=8 (local.get $out) (local.get $b))
+    (f64.store offset=16 (local.get $out) (local.get $c)))`;
+}
+
+function affine(): string {
+  return `
+  ;; dst[k] = src[k]·alpha + beta (src may equal dst); returns Σ (y − y): NaN iff some result is not finite
+  (func (export "affine") (param $src i32) (param $dst i32) (param $len i32) (param $alpha f64) (param $beta f64) (result f64)
+    (local $k i32) (local $len2 i32) (local $y v128) (local $av v128) (local $bv v128) (local $bad v128) (local $s f64) (local $c f64)
+    (local.set $av (f64x2.splat (local.get $alpha))) (local.set $bv (f64x2.splat (local.get $beta)))
+    (local.set $len2 (i32.and (local.get $len) (i32.const -2)))${
+    loop(
+      "a",
+      lt("$k", "$len2"),
+      `
+      (local.set $y (f64x2.add (f64x2.mul ${V("$src", "$k")} (local.get $av)) (local.get $bv)))
+      (v128.store ${at("$dst", "$k")} (local.get $y))
+      (local.set $bad (f64x2.add (local.get $bad) (f64x2.sub (local.get $y) (local.get $y))))
+      ${inc("$k", 2)}`,
+    )
+  }
+    (local.set $c ${hsum("(local.get $bad)")})
+    (if (i32.lt_u (local.get $k) (local.get $len)) (then
+      (local.set $s (f64.add (f64.mul ${get("$src", "$k")} (local.get $alpha)) (local.get $beta)))
+      ${put("$dst", "$k", "(local.get $s)")}
+      (local.set $c (f64.add (local.get $c) (f64.sub (local.get $s) (local.get $s))))))
+    (local.get $c))`;
+}
+
+function expRows(): string {
+  const [dl, p] = expLocals();
+  return `
+  ;; K[i, j] = exp(alpha·src[i, j] + beta) with row maxima (rmx), column maxima (cmx) and
+  ;; out[0] = min K, out[1] = Σ (x − x) over src (NaN iff src has a non-finite entry)
+  (func (export "exp_rows") (param $src i32) (param $dst i32) (param $n i32) (param $m i32) (param $alpha f64) (param $beta f64)
+    (param $rmx i32) (param $cmx i32) (param $out i32)
+    (local $i i32) (local $j i32) (local $m2 i32) (local $row i32) (local $drow i32) (local $x v128) (local $y v128) (local $c v128)
+    (local $av v128) (local $bv v128) (local $bad v128) (local $mn v128) (local $rm v128) (local $q i32) (local $sx f64) (local $r f64)
+    (local $kmin f64) (local $badS f64) ${dl} ${EXP_CONST_DECL}${EXP_CONST_INIT}
+    (local.set $av (f64x2.splat (local.get $alpha))) (local.set $bv (f64x2.splat (local.get $beta)))
+    (local.set $mn (f64x2.splat (f64.const inf)))
+    (local.set $m2 (i32.and (local.get $m) (i32.const -2)))${
+    loop("z", lt("$j", "$m"), `\n      ${put("$cmx", "$j", "(f64.const 0)")} ${inc("$j")}`)
+  }
+    (local.set $row (local.get $src)) (local.set $drow (local.get $dst))${
+    loop(
+      "i",
+      lt("$i", "$n"),
+      `
+      (local.set $rm (v128.const f64x2 0 0)) (local.set $j (i32.const 0))${
+        loop(
+          "j",
+          lt("$j", "$m2"),
+          `
+        (local.set $c ${V("$row", "$j")})
+        (local.set $bad (f64x2.add (local.get $bad) (f64x2.sub (local.get $c) (local.get $c))))
+        (local.set $x (f64x2.add (f64x2.mul (local.get $c) (local.get $av)) (local.get $bv)))${expInline("$x", "$y", p)}
+        (v128.store ${at("$drow", "$j")} (local.get $y))
+        (local.set $rm (f64x2.pmax (local.get $rm) (local.get $y)))
+        (local.set $mn (f64x2.pmin (local.get $mn) (local.get $y)))
+        (local.set $q ${at("$cmx", "$j")})
+        (v128.store (local.get $q) (f64x2.pmax (v128.load (local.get $q)) (local.get $y)))
+        ${inc("$j", 2)}`,
+        )
+      }
+      (local.set $r (f64.max (f64x2.extract_lane 0 (local.get $rm)) (f64x2.extract_lane 1 (local.get $rm))))
+      (if (i32.lt_u (local.get $j) (local.get $m)) (then
+        (local.set $sx ${get("$row", "$j")})
+        (local.set $badS (f64.add (local.get $badS) (f64.sub (local.get $sx) (local.get $sx))))
+        (local.set $x (f64x2.splat (f64.add (f64.mul (local.get $sx) (local.get $alpha)) (local.get $beta))))${
+        expInline("$x", "$y", p)
+      }
+        (local.set $sx (f64x2.extract_lane 0 (local.get $y)))
+        ${put("$drow", "$j", "(local.get $sx)")}
+        (local.set $r (f64.max (local.get $r) (local.get $sx)))
+        (local.set $mn (f64x2.pmin (local.get $mn) (local.get $y)))
+        ${put("$cmx", "$j", `(f64.max ${get("$cmx", "$j")} (local.get $sx))`)}))
+      ${put("$rmx", "$i", "(local.get $r)")}
+      (local.set $row (i32.add (local.get $row) (i32.shl (local.get $m) (i32.const 3))))
+      (local.set $drow (i32.add (local.get $drow) (i32.shl (local.get $m) (i32.const 3))))
+      ${inc("$i")}`,
+    )
+  }
+    (local.set $kmin (f64.min (f64x2.extract_lane 0 (local.get $mn)) (f64x2.extract_lane 1 (local.get $mn))))
+    (f64.store (local.get $out) (local.get $kmin))
+    (f64.store offset=8 (local.get $out) (f64.add (local.get $badS) ${hsum("(local.get $bad)")})))`;
+}
+
+function scalePlanCost(): string {
+  return `
+  ;; P ← (K·eu[i])·ev[j] (P may equal K) with row sums, column sums, out[0] = Σ C·P; returns ΣP
+  (func (export "scale_plan_cost") (param $kp i32) (param $cp i32) (param $n i32) (param $m i32) (param $eup i32) (param $evp i32)
+    (param $pp i32) (param $rsp i32) (param $csum i32) (param $out i32) (result f64)
+    (local $i i32) (local $j i32) (local $m2 i32) (local $krow i32) (local $crow i32) (local $prow i32) (local $e f64) (local $ev v128)
+    (local $y v128) (local $s0 v128) (local $cs v128) (local $s f64) (local $total f64) (local $q i32) (local $x f64) (local $ct f64)
+    (local.set $m2 (i32.and (local.get $m) (i32.const -2)))${
+    loop("z", lt("$j", "$m"), `\n      ${put("$csum", "$j", "(f64.const 0)")} ${inc("$j")}`)
+  }
+    (local.set $krow (local.get $kp)) (local.set $crow (local.get $cp)) (local.set $prow (local.get $pp))${
+    loop(
+      "i",
+      lt("$i", "$n"),
+      `
+      (local.set $e ${get("$eup", "$i")}) (local.set $ev (f64x2.splat (local.get $e)))
+      (local.set $s0 (v128.const f64x2 0 0)) (local.set $j (i32.const 0))${
+        loop(
+          "j",
+          lt("$j", "$m2"),
+          `
+        (local.set $y (f64x2.mul (f64x2.mul ${V("$krow", "$j")} (local.get $ev)) ${V("$evp", "$j")}))
+        (v128.store ${at("$prow", "$j")} (local.get $y))
+        (local.set $s0 (f64x2.add (local.get $s0) (local.get $y)))
+        (local.set $cs (f64x2.add (local.get $cs) (f64x2.mul ${V("$crow", "$j")} (local.get $y))))
+        (local.set $q ${at("$csum", "$j")})
+        (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q)) (local.get $y)))
+        ${inc("$j", 2)}`,
+        )
+      }
+      (local.set $s ${hsum("(local.get $s0)")})
+      (if (i32.lt_u (local.get $j) (local.get $m)) (then
+        (local.set $x (f64.mul (f64.mul ${get("$krow", "$j")} (local.get $e)) ${get("$evp", "$j")}))
+        ${put("$prow", "$j", "(local.get $x)")}
+        (local.set $s (f64.add (local.get $s) (local.get $x)))
+        (local.set $ct (f64.add (local.get $ct) (f64.mul ${get("$crow", "$j")} (local.get $x))))
+        ${put("$csum", "$j", `(f64.add ${get("$csum", "$j")} (local.get $x))`)}))
+      ${put("$rsp", "$i", "(local.get $s)")}
+      (local.set $total (f64.add (local.get $total) (local.get $s)))
+      (local.set $krow (i32.add (local.get $krow) (i32.shl (local.get $m) (i32.const 3))))
+      (local.set $crow (i32.add (local.get $crow) (i32.shl (local.get $m) (i32.const 3))))
+      (local.set $prow (i32.add (local.get $prow) (i32.shl (local.get $m) (i32.const 3))))
+      ${inc("$i")}`,
+    )
+  }
+    (f64.store (local.get $out) (f64.add (local.get $ct) ${hsum("(local.get $cs)")}))
+    (local.get $total))`;
+}
+
+function costEnt(): string {
+  return `
+  ;; out[0] = Σ C·P, out[1] = Σ P·((u_i + v_j) − Cs_ij) (the entropy term Σ P log P of P = exp(u ⊕ v − Cs))
+  (func (export "cost_ent") (param $pp i32) (param $cp i32) (param $csp i32) (param $n i32) (param $m i32) (param $up i32) (param $vp i32)
+    (param $out i32)
+    (local $i i32) (local $j i32) (local $m2 i32) (local $off i32) (local $uv v128) (local $y v128) (local $cs v128) (local $es v128)
+    (local $ui f64) (local $x f64) (local $ct f64) (local $et f64)
+    (local.set $m2 (i32.and (local.get $m) (i32.const -2)))${
+    loop(
+      "i",
+      lt("$i", "$n"),
+      `
+      (local.set $ui ${get("$up", "$i")}) (local.set $uv (f64x2.splat (local.get $ui))) (local.set $j (i32.const 0))${
+        loop(
+          "j",
+          lt("$j", "$m2"),
+          `
+        (local.set $y (v128.load (i32.add (local.get $pp) (i32.add (local.get $off) (i32.shl (local.get $j) (i32.const 3))))))
+        (local.set $cs (f64x2.add (local.get $cs) (f64x2.mul (v128.load (i32.add (local.get $cp) (i32.add (local.get $off) (i32.shl (local.get $j) (i32.const 3))))) (local.get $y))))
+        (local.set $es (f64x2.add (local.get $es) (f64x2.mul (local.get $y) (f64x2.sub (f64x2.add (local.get $uv) ${
+            V("$vp", "$j")
+          }) (v128.load (i32.add (local.get $csp) (i32.add (local.get $off) (i32.shl (local.get $j) (i32.const 3)))))))))
+        ${inc("$j", 2)}`,
+        )
+      }
+      (if (i32.lt_u (local.get $j) (local.get $m)) (then
+        (local.set $x (f64.load (i32.add (local.get $pp) (i32.add (local.get $off) (i32.shl (local.get $j) (i32.const 3))))))
+        (local.set $ct (f64.add (local.get $ct) (f64.mul (f64.load (i32.add (local.get $cp) (i32.add (local.get $off) (i32.shl (local.get $j) (i32.const 3))))) (local.get $x))))
+        (local.set $et (f64.add (local.get $et) (f64.mul (local.get $x) (f64.sub (f64.add (local.get $ui) ${
+        get("$vp", "$j")
+      }) (f64.load (i32.add (local.get $csp) (i32.add (local.get $off) (i32.shl (local.get $j) (i32.const 3)))))))))))
+      (local.set $off (i32.add (local.get $off) (i32.shl (local.get $m) (i32.const 3))))
+      ${inc("$i")}`,
+    )
+  }
+    (f64.store (local.get $out) (f64.add (local.get $ct) ${hsum("(local.get $cs)")}))
+    (f64.store offset=8 (local.get $out) (f64.add (local.get $et) ${hsum("(local.get $es)")})))`;
+}
+
 /** The whole module. Scalar exp/log for the rare exact fallbacks come from the host (Math.exp/Math.log). */
 export function buildWat(): string {
   uid = 0;
@@ -553,7 +783,7 @@ export function buildWat(): string {
 (module
   (import "host" "exp" (func $exp (param f64) (result f64)))
   (import "host" "log" (func $log (param f64) (result f64)))
-  (import "host" "memory" (memory 1))${expAffine()}${scalingSweep()}${rowExp()}${logSweep()}${planPass()}${cross()}${scalePlan()}
+  (import "host" "memory" (memory 1))${expAffine()}${scalingSweep()}${rowExp()}${logSweep()}${planPass()}${cross()}${scalePlan()}${stats()}${affine()}${expRows()}${scalePlanCost()}${costEnt()}
 )
 `;
 }

@@ -224,3 +224,120 @@ export function scalePlan(
   }
   return total;
 }
+
+/**
+ * Minimum, maximum and finiteness of `src[0..len)`. `finite` is false when some entry is NaN or
+ * ±∞ (then min/max are meaningless).
+ */
+export function costStats(src: Float64Array, len: number): { min: number; max: number; finite: boolean } {
+  let mn = Infinity, mx = -Infinity, bad = 0;
+  for (let k = 0; k < len; k++) {
+    const x = src[k];
+    if (x < mn) mn = x;
+    if (x > mx) mx = x;
+    bad += x - x;
+  }
+  return { min: mn, max: mx, finite: bad === 0 };
+}
+
+/** dst_k = src_k·alpha + beta (k < len); returns false when a result is not finite. */
+export function affine(src: Float64Array, dst: Float64Array, len: number, alpha: number, beta: number): boolean {
+  let bad = 0;
+  for (let k = 0; k < len; k++) {
+    const y = src[k] * alpha + beta;
+    dst[k] = y;
+    bad += y - y;
+  }
+  return bad === 0;
+}
+
+/**
+ * K_ij = exp(alpha·src_ij + beta) (n×m, dst may be src) with the row maxima and column maxima of K;
+ * returns min K and whether every src entry was finite.
+ */
+export function expRows(
+  n: number,
+  m: number,
+  src: Float64Array,
+  dst: Float64Array,
+  alpha: number,
+  beta: number,
+  rowMax: Float64Array,
+  colMax: Float64Array,
+): { kmin: number; finite: boolean } {
+  colMax.fill(0);
+  let kmin = Infinity, bad = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * m;
+    let rm = 0;
+    for (let j = 0; j < m; j++) {
+      const c = src[o + j];
+      bad += c - c;
+      const k = Math.exp(alpha * c + beta);
+      dst[o + j] = k;
+      if (k > rm) rm = k;
+      if (k < kmin) kmin = k;
+      if (k > colMax[j]) colMax[j] = k;
+    }
+    rowMax[i] = rm;
+  }
+  return { kmin, finite: bad === 0 };
+}
+
+/**
+ * P_ij = (K_ij·eu_i)·ev_j (P may be K) with row sums, column sums, ΣP and the cost ⟨C, P⟩ in the
+ * same pass (the scaling form's final plan).
+ */
+export function scalePlanCost(
+  n: number,
+  m: number,
+  K: Float64Array,
+  C: Float64Array,
+  eu: Float64Array,
+  ev: Float64Array,
+  P: Float64Array,
+  rowSum: Float64Array,
+  colSum: Float64Array,
+): { total: number; cost: number } {
+  colSum.fill(0);
+  let total = 0, cost = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * m, e = eu[i];
+    let s = 0;
+    for (let j = 0; j < m; j++) {
+      const x = K[o + j] * e * ev[j];
+      P[o + j] = x;
+      s += x;
+      colSum[j] += x;
+      cost += C[o + j] * x;
+    }
+    rowSum[i] = s;
+    total += s;
+  }
+  return { total, cost };
+}
+
+/**
+ * ⟨C, P⟩ and Σ_ij P_ij·((u_i + v_j) − Cs_ij) — the entropy Σ P log P of P = exp(u ⊕ v − Cs),
+ * whose logarithm is known exactly — in one pass over P.
+ */
+export function costEnt(
+  n: number,
+  m: number,
+  P: Float64Array,
+  C: Float64Array,
+  Cs: Float64Array,
+  u: Float64Array,
+  v: Float64Array,
+): { cost: number; ent: number } {
+  let cost = 0, ent = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * m, ui = u[i];
+    for (let j = 0; j < m; j++) {
+      const x = P[o + j];
+      cost += C[o + j] * x;
+      ent += x * (ui + v[j] - Cs[o + j]);
+    }
+  }
+  return { cost, ent };
+}

@@ -70,6 +70,8 @@ export interface NewtonOutcome {
   stop: StopReason;
   err: number;
   lastNnz: number;
+  /** P, r, c hold the exact plan pass exp(u ⊕ v − Cs) of the returned (u, v). */
+  planExact: boolean;
   ms: number;
   fallbackMs: number;
   /** Plan passes (exp, sums). */
@@ -124,6 +126,7 @@ export function newtonLoop(
   let stop: StopReason = "maxIter";
   let err = Infinity;
   let pending: { nnz: number; step: number; cg: number } | null = null;
+  let planExact = false;
   // The plan after an accepted step is P ⊙ (e^{α du} ⊕ e^{α dv}) — two multiplications per entry
   // instead of an exp. That update is exact up to ~2 ulp per step, so P is recomputed from the
   // potentials every EXACT_EVERY steps and always before convergence is declared.
@@ -164,6 +167,7 @@ export function newtonLoop(
       sinceExact = 0;
       dual = measure();
     }
+    planExact = exact; // P, r, c are the plan of the current (u, v); exact when recomputed from the potentials
     if (pending !== null) {
       trace.push(it, 1, err, dual, (performance.now() - t0) / 1e3, pending.nnz, pending.step, pending.cg);
       const cb = opts.onIteration;
@@ -207,6 +211,7 @@ export function newtonLoop(
     newton++;
     it++;
     if (alpha > 0) {
+      planExact = false;
       for (let i = 0; i < n; i++) u[i] += alpha * d[i];
       for (let j = 0; j < m; j++) v[j] += alpha * d[n + j];
       if (sinceExact + 1 < EXACT_EVERY && alpha * dInf(d) <= 1) {
@@ -227,6 +232,7 @@ export function newtonLoop(
       const tf = performance.now();
       const k = Math.min(10, fallbackBudget - fallbackSweeps);
       const fb = fallback(u, v, k, it);
+      planExact = false;
       u = fb.u;
       v = fb.v;
       fallbackSweeps += fb.sweeps;
@@ -252,6 +258,7 @@ export function newtonLoop(
     stop,
     err,
     lastNnz,
+    planExact,
     ms: performance.now() - tStart - fallbackMs,
     fallbackMs,
     planMs,

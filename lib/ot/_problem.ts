@@ -10,9 +10,10 @@
  * @module
  */
 
-import { DomainError, NumericalError, ShapeError } from "../core/errors.ts";
+import { describeValue, DomainError, NonFiniteError, NumericalError, ShapeError } from "../core/errors.ts";
 import { type Matrix, type MatrixLike, toMatrix } from "../core/matrix.ts";
 import { checkConstraint, type Constraint, toVector } from "../core/validate.ts";
+import type { OtKernels } from "./_simd.ts";
 
 /** Marginal argument: a non-negative vector, or `null`/`undefined`/`[]` for the uniform marginal. */
 export type Marginal = ArrayLike<number> | null | undefined;
@@ -47,18 +48,33 @@ export interface OtProblem {
   readonly Cr: Float64Array;
   /** True when b was rescaled by Σa/Σb to remove a mass mismatch within `massTol`. */
   readonly massRescaled: boolean;
+  /**
+   * False when the finiteness check of C was deferred to the solver's first pass over its kernel
+   * copy of C (see {@linkcode loadCost}); true when C was checked here.
+   */
+  readonly costChecked: boolean;
 }
 
 /** Relative total-mass mismatch |Σa − Σb|/max(Σa, Σb) accepted (and removed by rescaling b). */
 export const MASS_TOL = 1e-9;
 
 /**
- * Validate `(a, b, C)` and build the frozen problem.
+ * Validate `(a, b, C)` and build the frozen problem. With `deferFinite`, a `Matrix` C with full
+ * support is not scanned for NaN/±∞ here: the solver checks it in its first kernel pass over its
+ * copy of C ({@linkcode loadCost}, {@linkcode scaledCostFrom}) and throws the same error — one pass
+ * over n·m entries fewer.
  *
  * @throws {ParsimonyError} naming `a`, `b`, `C` or `options.reg`
  */
-export function buildProblem(fn: string, a: Marginal, b: Marginal, C: MatrixLike, reg: number): OtProblem {
-  const Cm = toMatrix(C, fn, "C");
+export function buildProblem(
+  fn: string,
+  a: Marginal,
+  b: Marginal,
+  C: MatrixLike,
+  reg: number,
+  deferFinite = false,
+): OtProblem {
+  const Cm = toMatrix(C, fn, "C", { finite: !deferFinite });
   const n = Cm.rows, m = Cm.cols;
   if (n === 0 || m === 0) throw new ShapeError({ fn, arg: "C", expected: "a non-empty matrix", got: `${n}×${m}` });
   const av = marginal(fn, "a", a, n, "rows of C");
@@ -88,15 +104,88 @@ export function buildProblem(fn: string, a: Marginal, b: Marginal, C: MatrixLike
   for (let i = 0; i < ns; i++) as[i] = av[rows[i]];
   for (let j = 0; j < ms; j++) bs[j] = bv[cols[j]];
   let Cr: Float64Array;
+  let costChecked = !deferFinite;
   if (ns === n && ms === m) Cr = Cm.data;
   else {
+    if (!costChecked) {
+      assertFiniteCost(fn, Cm); // entries outside the support are not copied, so check them here
+      costChecked = true;
+    }
     Cr = new Float64Array(ns * ms);
     for (let i = 0; i < ns; i++) {
       const src = rows[i] * m, dst = i * ms;
       for (let j = 0; j < ms; j++) Cr[dst + j] = Cm.data[src + cols[j]];
     }
   }
-  return Object.freeze({ fn, n, m, a: av, b: bv, C: Cm, reg, mass: sa, rows, cols, as, bs, Cr, massRescaled });
+  return Object.freeze({
+    fn,
+    n,
+    m,
+    a: av,
+    b: bv,
+    C: Cm,
+    reg,
+    mass: sa,
+    rows,
+    cols,
+    as,
+    bs,
+    Cr,
+    massRescaled,
+    costChecked,
+  });
+}
+
+/** Throws the NonFiniteError of toMatrix for the first NaN/±∞ entry of C (row-major order), if any. */
+function assertFiniteCost(fn: string, C: Matrix): void {
+  const d = C.data;
+  for (let k = 0; k < d.length; k++) {
+    if (!Number.isFinite(d[k])) {
+      const i = Math.floor(k / C.cols), j = k % C.cols;
+      throw new NonFiniteError({ fn, arg: `C[${i}][${j}]`, expected: "finite", got: describeValue(d[k]) });
+    }
+  }
+}
+
+/**
+ * Copy the support cost into kernel memory `out` (length ns·ms) and return its minimum and
+ * maximum; completes a deferred finiteness check of C (one SIMD pass).
+ *
+ * @throws {NonFiniteError} naming the first non-finite entry `C[i][j]`
+ */
+export function loadCost(p: OtProblem, kr: OtKernels, out: Float64Array): { min: number; max: number } {
+  out.set(p.Cr);
+  const st = kr.stats(out, p.Cr.length);
+  if (!st.finite) {
+    assertFiniteCost(p.fn, p.C);
+    throw new NumericalError({ fn: p.fn, arg: "C", expected: "finite entries", got: "a non-finite entry" });
+  }
+  return { min: st.min, max: st.max };
+}
+
+/**
+ * Cs = C/reg + 1 from the kernel copy `Cw` of the support cost into `out` (one SIMD pass; the
+ * same numbers as {@linkcode scaledCost}). Completes a deferred finiteness check of C.
+ *
+ * @throws {NonFiniteError} for a NaN/±∞ entry of C; {NumericalError} when C/reg overflows
+ */
+export function scaledCostFrom(p: OtProblem, kr: OtKernels, Cw: Float64Array, out: Float64Array): Float64Array {
+  if (!kr.affine(Cw, out, p.Cr.length, 1 / p.reg, 1)) {
+    if (!p.costChecked) assertFiniteCost(p.fn, p.C);
+    throw new NumericalError({
+      fn: p.fn,
+      arg: "options.reg",
+      expected: "large enough that C/reg is finite",
+      got: String(p.reg),
+    });
+  }
+  return out;
+}
+
+/** Completes a deferred finiteness check of C after a kernel pass reported a non-finite entry. */
+export function nonFiniteCost(p: OtProblem): never {
+  assertFiniteCost(p.fn, p.C);
+  throw new NumericalError({ fn: p.fn, arg: "C", expected: "finite entries", got: "a non-finite entry" });
 }
 
 function marginal(fn: string, arg: string, x: Marginal, len: number, what: string): Float64Array {

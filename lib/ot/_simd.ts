@@ -14,7 +14,17 @@
  * @module
  */
 
-import { logSweep, planPass, scalePlan, scalingSweep } from "./_lse.ts";
+import {
+  affine,
+  costEnt,
+  costStats,
+  expRows,
+  logSweep,
+  planPass,
+  scalePlan,
+  scalePlanCost,
+  scalingSweep,
+} from "./_lse.ts";
 import { OT_SIMD_WASM_BASE64 } from "./_simd_wasm.ts";
 
 /** Which implementation runs the hot loops. */
@@ -83,6 +93,51 @@ export interface OtKernels {
   cross(n: number, m: number, P: Float64Array, em: Float64Array, en: Float64Array): number;
   /** dst_k = exp(alpha·src_k + beta) (src may be dst). */
   expAffine(src: Float64Array, dst: Float64Array, alpha: number, beta: number): void;
+  /** Minimum, maximum and finiteness of the first `len` entries of `src` (see `_lse.ts` costStats). */
+  stats(src: Float64Array, len: number): CostStats;
+  /** dst_k = src_k·alpha + beta for k < len (src may be dst); false when a result is not finite. */
+  affine(src: Float64Array, dst: Float64Array, len: number, alpha: number, beta: number): boolean;
+  /** K = exp(alpha·src + beta) with row and column maxima (see `_lse.ts` expRows). */
+  expRows(
+    n: number,
+    m: number,
+    src: Float64Array,
+    dst: Float64Array,
+    alpha: number,
+    beta: number,
+    rowMax: Float64Array,
+    colMax: Float64Array,
+  ): { kmin: number; finite: boolean };
+  /** P ← (K ⊙ eu·)·ev with row/column sums and ⟨C, P⟩ (P may be K); see `_lse.ts` scalePlanCost. */
+  scalePlanCost(
+    n: number,
+    m: number,
+    K: Float64Array,
+    C: Float64Array,
+    eu: Float64Array,
+    ev: Float64Array,
+    P: Float64Array,
+    rowSum: Float64Array,
+    colSum: Float64Array,
+  ): { total: number; cost: number };
+  /** ⟨C, P⟩ and Σ P·(u_i + v_j − Cs_ij); see `_lse.ts` costEnt. */
+  costEnt(
+    n: number,
+    m: number,
+    P: Float64Array,
+    C: Float64Array,
+    Cs: Float64Array,
+    u: Float64Array,
+    v: Float64Array,
+  ): { cost: number; ent: number };
+}
+
+/** What {@linkcode OtKernels.stats} returns. */
+export interface CostStats {
+  min: number;
+  max: number;
+  /** Every entry finite. */
+  finite: boolean;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -155,6 +210,11 @@ export function jsKernels(): OtKernels {
     expAffine: (src, dst, alpha, beta) => {
       for (let k = 0; k < src.length; k++) dst[k] = Math.exp(alpha * src[k] + beta);
     },
+    stats: costStats,
+    affine,
+    expRows,
+    scalePlanCost,
+    costEnt,
   };
 }
 
@@ -179,6 +239,32 @@ interface SimdExports {
   plan_pass(csp: number, n: number, m: number, up: number, vp: number, pp: number, rsp: number, csum: number): number;
   cross(pp: number, n: number, m: number, emp: number, enp: number): number;
   scale_plan(pp: number, n: number, m: number, eup: number, evp: number, rsp: number, csum: number): number;
+  stats(src: number, len: number, out: number): void;
+  affine(src: number, dst: number, len: number, alpha: number, beta: number): number;
+  exp_rows(
+    src: number,
+    dst: number,
+    n: number,
+    m: number,
+    alpha: number,
+    beta: number,
+    rmx: number,
+    cmx: number,
+    out: number,
+  ): void;
+  scale_plan_cost(
+    kp: number,
+    cp: number,
+    n: number,
+    m: number,
+    eup: number,
+    evp: number,
+    pp: number,
+    rsp: number,
+    csum: number,
+    out: number,
+  ): number;
+  cost_ent(pp: number, cp: number, csp: number, n: number, m: number, up: number, vp: number, out: number): void;
 }
 
 interface PoolEntry {
@@ -229,7 +315,9 @@ function wasmKernels(mod: WebAssembly.Module, doubles: number): OtKernels | null
   const held = entry;
   const { memory, ex } = held;
   const buffer = memory.buffer;
-  let top = 16;
+  // bytes [0, 32) hold small kernel outputs (stats, costs); allocations start above them
+  const scratch = new Float64Array(buffer, 0, 4);
+  let top = 32;
   const off = (x: Float64Array): number => {
     if (x.buffer !== buffer) throw new Error("lib/ot internal: array not allocated by these kernels");
     return x.byteOffset;
@@ -278,6 +366,25 @@ function wasmKernels(mod: WebAssembly.Module, doubles: number): OtKernels | null
     },
     expAffine(src, dst, alpha, beta) {
       ex.exp_affine(off(src), off(dst), src.length, alpha, beta);
+    },
+    stats(src, len) {
+      ex.stats(off(src), len, 0);
+      return { min: scratch[0], max: scratch[1], finite: scratch[2] === 0 };
+    },
+    affine(src, dst, len, alpha, beta) {
+      return ex.affine(off(src), off(dst), len, alpha, beta) === 0;
+    },
+    expRows(n, m, src, dst, alpha, beta, rowMax, colMax) {
+      ex.exp_rows(off(src), off(dst), n, m, alpha, beta, off(rowMax), off(colMax), 0);
+      return { kmin: scratch[0], finite: scratch[1] === 0 };
+    },
+    scalePlanCost(n, m, K, C, eu, ev, P, rowSum, colSum) {
+      const total = ex.scale_plan_cost(off(K), off(C), n, m, off(eu), off(ev), off(P), off(rowSum), off(colSum), 0);
+      return { total, cost: scratch[0] };
+    },
+    costEnt(n, m, P, C, Cs, u, v) {
+      ex.cost_ent(off(P), off(C), off(Cs), n, m, off(u), off(v), 0);
+      return { cost: scratch[0], ent: scratch[1] };
     },
   };
 }

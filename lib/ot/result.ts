@@ -212,10 +212,17 @@ export interface FinalizeContext {
   kernels: OtKernels;
   /** Scaled support cost C/reg + 1 (kernel memory). */
   Cs: Float64Array;
+  /** Kernel copy of the support cost C (ns·ms); without it ⟨C,P⟩ and the entropy are summed in TypeScript. */
+  C?: Float64Array;
   /** n·m buffer (kernel memory). */
   P: Float64Array;
   rowSum: Float64Array;
   colSum: Float64Array;
+  /**
+   * True when P, rowSum, colSum already hold the plan pass exp(u ⊕ v − Cs) of exactly these (u, v)
+   * (the Newton stage's convergence check computed it): the pass is not repeated.
+   */
+  planReady?: boolean;
 }
 
 /**
@@ -230,7 +237,13 @@ export function finalizeLog(p: OtProblem, u: Float64Array, v: Float64Array, ctx?
   let rowSum: Float64Array, colSum: Float64Array, P: Float64Array;
   if (ctx) {
     ({ rowSum, colSum, P } = ctx);
-    ctx.kernels.planPass(ns, ms, ctx.Cs, u, v, P, rowSum, colSum);
+    if (!ctx.planReady) ctx.kernels.planPass(ns, ms, ctx.Cs, u, v, P, rowSum, colSum);
+    if (ctx.C) {
+      let total = 0;
+      for (let i = 0; i < ns; i++) total += rowSum[i];
+      const ce = ctx.kernels.costEnt(ns, ms, P, ctx.C, ctx.Cs, u, v);
+      return assemble(p, u, v, P, rowSum, colSum, total, ce.cost, ce.ent, t0);
+    }
   } else {
     rowSum = new Float64Array(ns);
     colSum = new Float64Array(ms);
@@ -313,37 +326,30 @@ function assemble(
 
 /**
  * Finalisation of the scaling form when exp(−C/reg) did not underflow: P = diag(us) K diag(vs)
- * (one multiplication pass in the kernels), log P_ij = u_i + v_j − C_ij/reg − 1 with the scaled
+ * (one multiplication pass in the kernels, written over K, with ⟨C, P⟩ from the kernel copy C), log P_ij = u_i + v_j − C_ij/reg − 1 with the scaled
  * log potentials u, v (= log us + ½), so the entropy is Σ_i u_i r_i + Σ_j v_j c_j − ΣP − ⟨C,P⟩/reg.
  */
 export function finalizeScaling(
   p: OtProblem,
   kr: OtKernels,
   K: Float64Array,
+  C: Float64Array,
   us: Float64Array,
   vs: Float64Array,
   u: Float64Array,
   v: Float64Array,
-  P: Float64Array,
   rowSum: Float64Array,
   colSum: Float64Array,
 ): Finalized {
   const t0 = performance.now();
-  const ns = p.as.length, ms = p.bs.length, { Cr, reg } = p;
-  P.set(K.subarray(0, ns * ms));
-  const total = kr.scalePlan(ns, ms, P, us, vs, rowSum, colSum);
-  let cost = 0;
-  for (let i = 0; i < ns; i++) {
-    const o = i * ms;
-    let cs = 0;
-    for (let j = 0; j < ms; j++) cs += Cr[o + j] * P[o + j];
-    cost += cs;
-  }
+  const ns = p.as.length, ms = p.bs.length, { reg } = p;
+  // one pass: P = diag(us) K diag(vs) written over K, with its sums and ⟨C, P⟩
+  const { total, cost } = kr.scalePlanCost(ns, ms, K, C, us, vs, K, rowSum, colSum);
   let lin = 0;
   for (let i = 0; i < ns; i++) lin += u[i] * rowSum[i];
   for (let j = 0; j < ms; j++) lin += v[j] * colSum[j];
   const ent = lin - total - cost / reg;
-  return assemble(p, u, v, P, rowSum, colSum, total, cost, ent, t0);
+  return assemble(p, u, v, K, rowSum, colSum, total, cost, ent, t0);
 }
 
 /** Assemble an {@linkcode OtResult} from its parts (internal). */

@@ -30,7 +30,7 @@ import {
   syncBackend,
 } from "./_common.ts";
 import { createKernels, type OtKernels } from "./_simd.ts";
-import { buildProblem, type Marginal, scaledCost } from "./_problem.ts";
+import { buildProblem, type Marginal, nonFiniteCost, scaledCostFrom } from "./_problem.ts";
 import { finalizeLog, finalizeScaling, makeResult, type OtResult, TraceRecorder } from "./result.ts";
 
 /** Options of {@linkcode sinkhorn} and {@linkcode sinkhornLog}. */
@@ -108,14 +108,19 @@ export function sinkhorn(
   const fn = "sinkhorn";
   const opts = resolveWithReg(fn, SINKHORN_DEFAULTS, options, SINKHORN_CONSTRAINTS);
   const be = syncBackend(fn, opts.backend);
-  const p = buildProblem(fn, a, b, C, opts.reg);
+  const p = buildProblem(fn, a, b, C, opts.reg, true);
   const n = p.as.length, m = p.bs.length, eta = 1 / p.reg;
-  const kr = createKernels(2 * n * m + 6 * (n + m) + 16);
+  const kr = createKernels(3 * n * m + 8 * (n + m) + 32);
   try {
-    const K = kr.alloc(n * m, false), Pbuf = kr.alloc(n * m, false);
-    K.set(p.Cr);
-    kr.expAffine(K, K, -eta, 0);
-    const underflow = checkKernel(K, n, m, p.reg);
+    // C is copied into kernel memory once (it is needed again for ⟨C, P⟩); K = exp(−C/reg) is one
+    // SIMD pass that also checks C's finiteness and records K's row and column maxima.
+    const Cw = kr.alloc(n * m, false), K = kr.alloc(n * m, false);
+    Cw.set(p.Cr);
+    const rowMax = kr.alloc(n), colMax = kr.alloc(m);
+    const ek = kr.expRows(n, m, Cw, K, -eta, 0, rowMax, colMax);
+    if (!ek.finite) nonFiniteCost(p);
+    checkKernel(rowMax, colMax, p.reg);
+    const underflow = ek.kmin < 2.2250738585072014e-308;
     const init = initialPotentials(p, opts.init);
     // Scalings from log potentials: P = diag(us) K diag(vs) = exp(u + v − C/reg − 1) ⇒ us = e^{u − 1/2}.
     const av = kr.alloc(n), bv = kr.alloc(m), us = kr.alloc(n), vs = kr.alloc(m), acc = kr.alloc(m);
@@ -170,8 +175,15 @@ export function sinkhorn(
     // plan is recomputed from the potentials, exp(u + v − Cs), so that a truncated kernel shows up
     // as a marginal error instead of being hidden (K's buffer is reused for Cs).
     const fin = underflow
-      ? finalizeLog(p, uLog, vLog, { kernels: kr, Cs: scaledCost(p, K), P: Pbuf, rowSum, colSum })
-      : finalizeScaling(p, kr, K, us, vs, uLog, vLog, Pbuf, rowSum, colSum);
+      ? finalizeLog(p, uLog, vLog, {
+        kernels: kr,
+        Cs: scaledCostFrom(p, kr, Cw, K),
+        C: Cw,
+        P: kr.alloc(n * m, false),
+        rowSum,
+        colSum,
+      })
+      : finalizeScaling(p, kr, K, Cw, us, vs, uLog, vLog, rowSum, colSum);
     if (stop === "maxIter" && it > 0 && trace.length < it) {
       trace.push(it, 0, fin.marginalError, fin.dual, (performance.now() - t0) / 1e3);
       if (fin.marginalError <= opts.tol) converged = true;
@@ -237,11 +249,13 @@ export function sinkhornLog(
   const fn = "sinkhornLog";
   const opts = resolveWithReg(fn, SINKHORN_DEFAULTS, options, SINKHORN_CONSTRAINTS);
   const be = syncBackend(fn, opts.backend);
-  const p = buildProblem(fn, a, b, C, opts.reg);
+  const p = buildProblem(fn, a, b, C, opts.reg, true);
   const n = p.as.length, m = p.bs.length;
-  const kr = createKernels(2 * n * m + 8 * (n + m) + 16);
+  const kr = createKernels(3 * n * m + 8 * (n + m) + 32);
   try {
-    const Cs = scaledCost(p, kr.alloc(n * m, false));
+    const Cw = kr.alloc(n * m, false);
+    Cw.set(p.Cr);
+    const Cs = scaledCostFrom(p, kr, Cw, kr.alloc(n * m, false));
     const av = kr.alloc(n), la = kr.alloc(n), lb = kr.alloc(m);
     av.set(p.as);
     for (let i = 0; i < n; i++) la[i] = Math.log(p.as[i]);
@@ -278,6 +292,7 @@ export function sinkhornLog(
     const fin = finalizeLog(p, u, v, {
       kernels: kr,
       Cs,
+      C: Cw,
       P: kr.alloc(n * m, false),
       rowSum: kr.alloc(n),
       colSum: kr.alloc(m),
@@ -478,23 +493,14 @@ export function scalingLoop(
   return { it, stop, lastErr };
 }
 
-/** Throws when a row or column of K has no representable entry; returns whether any entry underflowed. */
-function checkKernel(K: Float64Array, n: number, m: number, reg: number): boolean {
-  const colMax = new Float64Array(m);
-  let kmin = Infinity;
-  for (let i = 0; i < n; i++) {
-    const o = i * m;
-    let rm = 0;
-    for (let j = 0; j < m; j++) {
-      const k = K[o + j];
-      if (k > rm) rm = k;
-      if (k < kmin) kmin = k;
-      if (k > colMax[j]) colMax[j] = k;
-    }
-    if (!(rm > 1e-300) || !(rm < 1e300)) kernelError(`row ${i}`, reg);
+/** Throws when a row or column of K = exp(−C/reg) has no representable entry (from K's row and column maxima). */
+function checkKernel(rowMax: Float64Array, colMax: Float64Array, reg: number): void {
+  for (let i = 0; i < rowMax.length; i++) {
+    if (!(rowMax[i] > 1e-300) || !(rowMax[i] < 1e300)) kernelError(`row ${i}`, reg);
   }
-  for (let j = 0; j < m; j++) if (!(colMax[j] > 1e-300) || !(colMax[j] < 1e300)) kernelError(`column ${j}`, reg);
-  return kmin < 2.2250738585072014e-308;
+  for (let j = 0; j < colMax.length; j++) {
+    if (!(colMax[j] > 1e-300) || !(colMax[j] < 1e300)) kernelError(`column ${j}`, reg);
+  }
 }
 
 function kernelError(where: string, reg: number): never {

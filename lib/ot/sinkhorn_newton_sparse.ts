@@ -24,7 +24,7 @@ import {
 } from "./_common.ts";
 import { newtonLoop } from "./_newton.ts";
 import { pcg, PcgWorkspace } from "./_pcg.ts";
-import { buildProblem, type Marginal, type OtProblem, resolveNested, scaledCost } from "./_problem.ts";
+import { buildProblem, loadCost, type Marginal, type OtProblem, resolveNested, scaledCostFrom } from "./_problem.ts";
 import { createKernels } from "./_simd.ts";
 import { SparseWorkspace, type SparsityRule, tailMass } from "./_sparsify.ts";
 import { finalizeLog, makeResult, type OtResult, type OtStage, TraceRecorder } from "./result.ts";
@@ -209,7 +209,7 @@ export function sinkhornNewtonSparse(
   const raw = resolveWithReg(fn, SNS_DEFAULTS, options, SNS_CONSTRAINTS);
   const sp = resolveNested(fn, "sparsity", SPARSITY_DEFAULTS, options.sparsity, SPARSITY_CONSTRAINTS);
   const be = syncBackend(fn, raw.backend);
-  const p = buildProblem(fn, a, b, C, raw.reg);
+  const p = buildProblem(fn, a, b, C, raw.reg, true);
   const n = p.as.length, m = p.bs.length;
   const opts: Readonly<SnsResolvedOptions> = Object.freeze({
     ...raw,
@@ -228,9 +228,12 @@ export function snsCore(
   warm?: { u: Float64Array; v: Float64Array; sweeps: number; stage: OtStage },
 ): SnsResult {
   const n = p.as.length, m = p.bs.length;
-  const kr = createKernels(2 * n * m + 16 * (n + m) + 32);
+  const kr = createKernels(3 * n * m + 16 * (n + m) + 48);
   try {
-    const Cs = scaledCost(p, kr.alloc(n * m, false));
+    // C in kernel memory (min/max and the deferred finiteness check in one SIMD pass; kept for ⟨C, P⟩)
+    const Cw = kr.alloc(n * m, false);
+    const { min: cmin, max: cmax } = loadCost(p, kr, Cw);
+    const Cs = scaledCostFrom(p, kr, Cw, kr.alloc(n * m, false));
     const P = kr.alloc(n * m, false);
     const av = kr.alloc(n), bv = kr.alloc(m), la = kr.alloc(n), lb = kr.alloc(m);
     av.set(p.as);
@@ -298,12 +301,6 @@ export function snsCore(
     // the log form: no exp in the loop); its iterates are the log form's, converted exactly below.
     // K lives in P's buffer, which the Newton stage overwrites.
     const eta = 1 / p.reg;
-    let cmin = Infinity, cmax = -Infinity;
-    for (let k = 0; k < p.Cr.length; k++) {
-      const x = p.Cr[k];
-      if (x < cmin) cmin = x;
-      if (x > cmax) cmax = x;
-    }
     let amin = Infinity;
     for (let i = 0; i < n; i++) amin = Math.min(amin, p.as[i]);
     for (let j = 0; j < m; j++) amin = Math.min(amin, p.bs[j]);
@@ -343,8 +340,7 @@ export function snsCore(
     };
     if (first > 0 && scalingSafe) {
       usedScaling = true;
-      P.set(p.Cr);
-      kr.expAffine(P, P, -eta, eta * cmin);
+      kr.expAffine(Cw, P, -eta, eta * cmin);
       spareU.fill(1);
       spareV.fill(1);
       let s = runScaling(first, opts.tol);
@@ -394,7 +390,7 @@ export function snsCore(
 
     // Stage 2: Newton.
     let newton = 0, newtonMs = 0, lastNnz = -1, sparsifyMs = 0, solveMs = 0, planMs = 0, lineSearchMs = 0;
-    let reused = 0;
+    let reused = 0, planReady = false;
     if (stop === null) {
       const ws = new SparseWorkspace(n, m);
       const pw = new PcgWorkspace(n + m);
@@ -449,8 +445,9 @@ export function snsCore(
       sinkhornMs += out.fallbackMs;
       lastNnz = out.lastNnz;
       stop = out.stop;
+      planReady = out.planExact;
     }
-    const fin = finalizeLog(p, u, v, { kernels: kr, Cs, P, rowSum: r, colSum: c });
+    const fin = finalizeLog(p, u, v, { kernels: kr, Cs, C: Cw, P, rowSum: r, colSum: c, planReady });
     const stopReason: StopReason = stop ?? "maxIter";
     const N = n + m;
     const cpuSweeps = sweeps - (warm ? warm.sweeps : 0);
