@@ -31,6 +31,9 @@ export class SparseWorkspace {
   /** Number of stored entries. */
   nnz = 0;
   #mark: Uint8Array;
+  #mark32: Uint32Array;
+  #colVal: Float64Array;
+  #colSortedVal: Float64Array;
   #cv: Float64Array;
   #ci: Int32Array;
   #colList: Int32Array;
@@ -50,11 +53,15 @@ export class SparseWorkspace {
     const cap0 = Math.min(n * m, 16 * (n + m));
     this.colIdx = new Int32Array(cap0);
     this.val = new Float64Array(cap0);
-    this.#mark = new Uint8Array(n * m);
+    const words = Math.ceil((n * m) / 4);
+    this.#mark32 = new Uint32Array(words);
+    this.#mark = new Uint8Array(this.#mark32.buffer);
     this.#cv = new Float64Array(Math.max(n, m));
     this.#ci = new Int32Array(Math.max(n, m));
     this.#colList = new Int32Array(cap0);
     this.#colJ = new Int32Array(cap0);
+    this.#colVal = new Float64Array(cap0);
+    this.#colSortedVal = new Float64Array(cap0);
     this.#colCount = new Int32Array(m);
     this.#colStart = new Int32Array(m + 1);
     this.#colSorted = new Int32Array(cap0);
@@ -90,13 +97,22 @@ export class SparseWorkspace {
     const thetaCol = this.#thetaCol;
     if (useMass) { for (let j = 0; j < m; j++) thetaCol[j] = colSum[j] > 0 ? (delta * colSum[j]) / n : Infinity; }
     else thetaCol.fill(Infinity);
-    this.#colLen = 0;
     const cv = this.#cv, ci = this.#ci, mark = this.#mark;
+    // Column candidates (entries above their column's mass-rule level) with their values, so the
+    // column pass never reads P again. Capacity is ensured per row, not per entry.
+    let colList = this.#colList, colJ = this.#colJ, colVal = this.#colVal, colLen = 0;
+    // hmin: smallest value the top-k heap still takes (−∞ until it holds k entries)
+    let hmin = useTop ? -Infinity : Infinity;
     for (let i = 0; i < n; i++) {
       const o = i * m;
       const rs = rowSum[i];
       const budget = delta * rs;
       const thetaRow = useMass && rs > 0 ? budget / m : Infinity;
+      if (colLen + m > colList.length) {
+        colList = this.#colList = grow(colList, n * m, colLen + m);
+        colJ = this.#colJ = grow(colJ, n * m, colLen + m);
+        colVal = this.#colVal = growF(colVal, n * m, colLen + m);
+      }
       let nc = 0, dropped = 0;
       for (let j = 0; j < m; j++) {
         const x = P[o + j];
@@ -105,14 +121,11 @@ export class SparseWorkspace {
           ci[nc++] = j;
         } else dropped += x;
         if (x > thetaCol[j]) {
-          if (this.#colLen === this.#colList.length) {
-            this.#colList = grow(this.#colList, n * m);
-            this.#colJ = grow(this.#colJ, n * m);
-          }
-          this.#colList[this.#colLen] = o + j;
-          this.#colJ[this.#colLen++] = j;
+          colList[colLen] = o + j;
+          colVal[colLen] = x;
+          colJ[colLen++] = j;
         }
-        if (useTop) {
+        if (x > hmin) {
           if (hlen < k) {
             // sift up into the min-heap
             let c = hlen++;
@@ -125,8 +138,10 @@ export class SparseWorkspace {
             }
             hv[c] = x;
             hi[c] = o + j;
-          } else if (x > hv[0]) {
+            if (hlen === k) hmin = hv[0];
+          } else {
             siftDown(hv, hi, k, x, o + j);
+            hmin = hv[0];
           }
         }
       }
@@ -135,28 +150,34 @@ export class SparseWorkspace {
         for (let q = 0; q < nc; q++) if (P[o + ci[q]] >= cut) mark[o + ci[q]] = 1;
       }
     }
+    this.#colLen = colLen;
     if (useTop) { for (let q = 0; q < hlen; q++) mark[hi[q]] = 1; }
-    if (useMass) this.#columns(P, colSum, delta);
-    // CSR in row-major order by scanning the marks (no sort), clearing them as we go.
-    const rowPtr = this.rowPtr;
-    let nnz = 0;
+    if (useMass) this.#columns(colSum, delta);
+    // CSR in row-major order by scanning the marks (no sort; four at a time through a 32-bit view),
+    // clearing them as we go.
+    const rowPtr = this.rowPtr, mark32 = this.#mark32;
+    let nnz = 0, row = 0, rowStart = 0;
     rowPtr[0] = 0;
-    for (let i = 0; i < n; i++) {
-      const o = i * m;
-      for (let j = 0; j < m; j++) {
-        if (mark[o + j] === 0) continue;
-        mark[o + j] = 0;
+    for (let w = 0; w < mark32.length; w++) {
+      if (mark32[w] === 0) continue;
+      for (let q = 4 * w, e = q + 4; q < e; q++) {
+        if (mark[q] === 0) continue;
+        mark[q] = 0;
+        while (q >= rowStart + m) {
+          rowPtr[++row] = nnz;
+          rowStart += m;
+        }
         if (nnz === this.colIdx.length) {
-          this.colIdx = grow(this.colIdx, n * m);
+          this.colIdx = grow(this.colIdx, n * m, nnz + 1);
           const v = new Float64Array(this.colIdx.length);
           v.set(this.val);
           this.val = v;
         }
-        this.colIdx[nnz] = j;
-        this.val[nnz++] = P[o + j];
+        this.colIdx[nnz] = q - rowStart;
+        this.val[nnz++] = P[q];
       }
-      rowPtr[i + 1] = nnz;
     }
+    while (row < n) rowPtr[++row] = nnz;
     this.nnz = nnz;
     return nnz;
   }
@@ -190,20 +211,24 @@ export class SparseWorkspace {
     return true;
   }
 
-  #columns(P: Float64Array, colSum: Float64Array, delta: number): void {
-    const { n, m } = this;
+  #columns(colSum: Float64Array, delta: number): void {
+    const { m } = this;
     const count = this.#colCount, start = this.#colStart;
     count.fill(0);
-    const L = this.#colLen, cl = this.#colList, cj = this.#colJ, mark = this.#mark;
+    const L = this.#colLen, cl = this.#colList, cj = this.#colJ, cval = this.#colVal, mark = this.#mark;
     for (let q = 0; q < L; q++) count[cj[q]]++;
     start[0] = 0;
     for (let j = 0; j < m; j++) start[j + 1] = start[j] + count[j];
-    if (this.#colSorted.length < L) this.#colSorted = new Int32Array(L + (L >> 1));
-    const sorted = this.#colSorted;
+    if (this.#colSorted.length < L) {
+      this.#colSorted = new Int32Array(L + (L >> 1));
+      this.#colSortedVal = new Float64Array(L + (L >> 1));
+    }
+    const sorted = this.#colSorted, sortedVal = this.#colSortedVal;
     count.fill(0);
     for (let q = 0; q < L; q++) {
-      const j = cj[q];
-      sorted[start[j] + count[j]++] = cl[q];
+      const j = cj[q], t = start[j] + count[j]++;
+      sorted[t] = cl[q];
+      sortedVal[t] = cval[q];
     }
     const cv = this.#cv;
     for (let j = 0; j < m; j++) {
@@ -211,15 +236,14 @@ export class SparseWorkspace {
       if (e === s) continue;
       let kept = 0;
       for (let q = s; q < e; q++) {
-        cv[q - s] = P[sorted[q]];
+        cv[q - s] = sortedVal[q];
         kept += cv[q - s];
       }
       const budget = delta * colSum[j];
       const dropped = Math.max(0, colSum[j] - kept);
       const cut = dropCut(cv, e - s, budget - dropped);
-      for (let q = s; q < e; q++) if (P[sorted[q]] >= cut) mark[sorted[q]] = 1;
+      for (let q = s; q < e; q++) if (sortedVal[q] >= cut) mark[sorted[q]] = 1;
     }
-    void n;
   }
 }
 
@@ -265,8 +289,14 @@ function siftDown(hv: Float64Array, hi: Int32Array, k: number, x: number, idx: n
   hi[c] = idx;
 }
 
-function grow(x: Int32Array, cap: number): Int32Array {
-  const y = new Int32Array(Math.min(cap, Math.max(16, x.length * 2)));
+function grow(x: Int32Array, cap: number, need = 0): Int32Array {
+  const y = new Int32Array(Math.min(cap, Math.max(16, x.length * 2, need)));
+  y.set(x);
+  return y;
+}
+
+function growF(x: Float64Array, cap: number, need: number): Float64Array {
+  const y = new Float64Array(Math.min(cap, Math.max(16, x.length * 2, need)));
   y.set(x);
   return y;
 }
