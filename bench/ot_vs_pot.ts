@@ -17,6 +17,10 @@
  * of iterations as its sinkhorn (identical iterates); when a full run would take too long its time
  * is extrapolated from 30 timed iterations and marked "≈".
  *
+ * POT runs twice per round: with OpenBLAS's default threads (2 on this machine: numpy's matrix-vector
+ * products use the second core when it is idle) and with OPENBLAS_NUM_THREADS=1 (ot.sinkhorn only),
+ * so both comparisons are printed; our solvers are single-threaded.
+ *
  * Timing: wall clock of the whole call (validation, kernel matrix, iterations, final plan), best of
  * `--repeats` alternating rounds (POT, then ours, so both see the same machine load), after a warm-up solve (JIT, wasm compile); "ms·it⁻¹" is that time divided by the
  * iteration count, for POT and for us alike. The machine is shared: read ratios, not absolute
@@ -81,10 +85,11 @@ interface PotRow {
   sinkhorn_log: { seconds: number; ms_per_iter: number; l1: number | null; extrapolated: boolean };
 }
 
-function runPot(path: string, n: number): { pot: string; results: PotRow[] } {
+function runPot(path: string, n: number, oneThread = false): { pot: string; results: PotRow[] } {
   const peer = new URL("./ot_vs_pot_peer.py", import.meta.url).pathname;
-  const req = JSON.stringify({ path, n, regs, tol, repeats: 1, log_full_budget_s: logBudget });
-  const p = spawnSync(values.python!, [peer], { input: req, encoding: "utf8", maxBuffer: 1 << 24 });
+  const req = JSON.stringify({ path, n, regs, tol, repeats: 1, log_full_budget_s: logBudget, skip_log: oneThread });
+  const env = { ...Deno.env.toObject(), ...(oneThread ? { OPENBLAS_NUM_THREADS: "1" } : {}) };
+  const p = spawnSync(values.python!, [peer], { input: req, encoding: "utf8", maxBuffer: 1 << 24, env });
   if (p.status !== 0) throw new Error(`POT peer failed: ${p.stderr}`);
   return JSON.parse(p.stdout);
 }
@@ -103,6 +108,8 @@ interface Row {
   n: number;
   reg: number;
   pot: PotRow;
+  /** POT ot.sinkhorn with OPENBLAS_NUM_THREADS=1. */
+  pot1: PotRow["sinkhorn"];
   sinkhorn: { ms: number; iterations: number; msPerIter: number; l1: number; stop: string };
   sinkhornLog: { ms: number; iterations: number; msPerIter: number; l1: number; stop: string };
   sns: {
@@ -128,6 +135,7 @@ try {
     // Alternating rounds: POT then ours, `repeats` times, so both sides see the same machine load;
     // each side keeps its best round.
     let pot: { pot: string; results: PotRow[] } | null = null;
+    let pot1: { pot: string; results: PotRow[] } | null = null;
     const ours = new Map<
       number,
       { sk: ReturnType<typeof best>; lg: ReturnType<typeof best>; sn: ReturnType<typeof best> }
@@ -143,6 +151,13 @@ try {
           if (r.sinkhorn_log.seconds < q.sinkhorn_log.seconds) q.sinkhorn_log = r.sinkhorn_log;
         });
       }
+      const p1 = runPot(path, n, true);
+      if (pot1 === null) pot1 = p1;
+      else {
+        p1.results.forEach((r, k) => {
+          if (r.sinkhorn.seconds < pot1!.results[k].sinkhorn.seconds) pot1!.results[k].sinkhorn = r.sinkhorn;
+        });
+      }
       for (const reg of regs) {
         const sk = best(1, () => sinkhorn(null, null, C, { reg, tol, maxIter: 1_000_000 }));
         const lg = best(1, () => sinkhornLog(null, null, C, { reg, tol, maxIter: 1_000_000 }));
@@ -155,13 +170,14 @@ try {
         });
       }
     }
-    for (const pr of pot!.results) {
+    for (const [ri, pr] of pot!.results.entries()) {
       const reg = pr.reg;
       const { sk, lg, sn } = ours.get(reg)!;
       const row: Row = {
         n,
         reg,
         pot: pr,
+        pot1: pot1!.results[ri].sinkhorn,
         sinkhorn: {
           ms: sk.ms,
           iterations: sk.r.iterations.sinkhorn,
@@ -187,9 +203,9 @@ try {
       };
       rows.push(row);
       console.error(
-        `n=${n} reg=${reg}: POT sinkhorn ${fmtS(pr.sinkhorn.seconds * 1e3)} s, ours ${fmtS(sk.ms)} s, SNS ${
-          fmtS(sn.ms)
-        } s`,
+        `n=${n} reg=${reg}: POT sinkhorn ${fmtS(pr.sinkhorn.seconds * 1e3)} s (1 thread ${
+          fmtS(pot1!.results[ri].sinkhorn.seconds * 1e3)
+        } s), ours ${fmtS(sk.ms)} s, SNS ${fmtS(sn.ms)} s`,
       );
     }
   }
@@ -200,23 +216,26 @@ try {
 // The table
 const lines: string[] = [];
 lines.push(
-  "| n | reg | POT sinkhorn it / s / ms·it⁻¹ | ours sinkhorn it / s / ms·it⁻¹ | per-it ours÷POT | POT sinkhorn_log s | ours sinkhornLog it / s | SNS it (N1+Newton) / s | POT sinkhorn ÷ SNS | POT log ÷ SNS | ℓ1 err POT / SNS |",
+  "| n | reg | POT sinkhorn it / s / ms·it⁻¹ | POT 1-thread s / ms·it⁻¹ | ours sinkhorn it / s / ms·it⁻¹ | per-it ours÷POT (1-thread) | POT sinkhorn_log s | ours sinkhornLog it / s | SNS it (N1+Newton) / s | POT sinkhorn ÷ SNS (1-thread) | POT log ÷ SNS | ℓ1 err POT / SNS |",
 );
-lines.push("|---|---|---|---|---|---|---|---|---|---|---|");
+lines.push("|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
   const p = r.pot;
-  const potMs = p.sinkhorn.seconds * 1e3, potLogMs = p.sinkhorn_log.seconds * 1e3;
+  const potMs = p.sinkhorn.seconds * 1e3, potLogMs = p.sinkhorn_log.seconds * 1e3, pot1Ms = r.pot1.seconds * 1e3;
   lines.push(
     `| ${r.n} | ${r.reg} | ${p.sinkhorn.iterations} / ${fmtS(potMs)} / ${p.sinkhorn.ms_per_iter.toFixed(2)} | ` +
+      `${fmtS(pot1Ms)} / ${r.pot1.ms_per_iter.toFixed(2)} | ` +
       `${r.sinkhorn.iterations} / ${fmtS(r.sinkhorn.ms)} / ${r.sinkhorn.msPerIter.toFixed(2)} | ` +
-      `${(r.sinkhorn.msPerIter / p.sinkhorn.ms_per_iter).toFixed(2)} | ` +
+      `${(r.sinkhorn.msPerIter / p.sinkhorn.ms_per_iter).toFixed(2)} (${
+        (r.sinkhorn.msPerIter / r.pot1.ms_per_iter).toFixed(2)
+      }) | ` +
       `${p.sinkhorn_log.extrapolated ? "≈" : ""}${fmtS(potLogMs)} | ${r.sinkhornLog.iterations} / ${
         fmtS(r.sinkhornLog.ms)
       } | ` +
       `${r.sns.iterations.sinkhorn}+${r.sns.iterations.newton} / ${fmtS(r.sns.ms)} | ` +
-      `${(potMs / r.sns.ms).toFixed(1)}× | ${p.sinkhorn_log.extrapolated ? "≈" : ""}${
-        (potLogMs / r.sns.ms).toFixed(1)
-      }× | ` +
+      `${(potMs / r.sns.ms).toFixed(1)}× (${(pot1Ms / r.sns.ms).toFixed(1)}×) | ${
+        p.sinkhorn_log.extrapolated ? "≈" : ""
+      }${(potLogMs / r.sns.ms).toFixed(1)}× | ` +
       `${fmtE(p.sinkhorn.l1)} / ${fmtE(r.sns.l1)} |`,
   );
 }

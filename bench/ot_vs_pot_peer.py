@@ -2,7 +2,7 @@
 """POT side of bench/ot_vs_pot.ts (run by it with Debian's /usr/bin/python3: POT 0.8.2, numpy).
 
 Reads one JSON request on stdin: {"path": <n*n float64 file>, "n": n, "regs": [...], "tol": 1e-9,
-"repeats": k, "log_full_budget_s": seconds}. For every reg it times
+"repeats": k, "log_full_budget_s": seconds, "skip_log": bool}. For every reg it times
 
 * ot.sinkhorn (Sinkhorn-Knopp). POT stops on the l2 error of the column marginal, checked every
   10 iterations; to compare at the SAME criterion as ours (l1 error of both marginals <= tol) the
@@ -55,6 +55,9 @@ def main():
             thr = thr * min(0.5, 0.9 * tol / err)
         its = int(log.get("niter", len(log["err"]) * 10))
         res["sinkhorn"] = {"seconds": dt, "iterations": its, "ms_per_iter": 1e3 * dt / max(its, 1), "l1": err, "stopThr": thr}
+        if req.get("skip_log"):
+            out["results"].append(res)
+            continue
         # sinkhorn_log: per-iteration time from a short run, then full or extrapolated
         k = 30
         dt_short, _ = best_of(1, lambda: ot.bregman.sinkhorn_log(a, b, M, reg, stopThr=0.0, numItermax=k, log=True, warn=False))
