@@ -22,6 +22,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
+import { Buffer } from "node:buffer";
 
 const F = (v: number) => `(f64x2.splat (f64.const ${fmt(v)}))`;
 function fmt(v: number): string {
@@ -110,7 +111,7 @@ function expAffine(): string {
   const [dl, p] = expLocals();
   return `
   ;; dst[k] = exp(alpha·src[k] + beta), k < len (src may equal dst)
-  (func (export "exp_affine") (param $src i32) (param $dst i32) (param $len i32) (param $alpha f64) (param $beta f64)
+  (func $exp_affine (param $src i32) (param $dst i32) (param $len i32) (param $alpha f64) (param $beta f64)
     (local $k i32) (local $len2 i32) (local $x v128) (local $y v128) (local $av v128) (local $bv v128) ${dl} ${EXP_CONST_DECL}${EXP_CONST_INIT}
     (local.set $av (f64x2.splat (local.get $alpha))) (local.set $bv (f64x2.splat (local.get $beta)))
     (local.set $len2 (i32.and (local.get $len) (i32.const -2)))${
@@ -134,8 +135,9 @@ function expAffine(): string {
 
 function scalingSweep(): string {
   return `
-  ;; One fused scaling-form Sinkhorn iteration (twin of scalingSweep in lib/ot/_lse.ts).
-  (func (export "scaling_sweep") (param $kp i32) (param $n i32) (param $m i32) (param $ap i32) (param $bp i32)
+  ;; Row pass of one fused scaling-form Sinkhorn iteration over rows [0, n) of a block (twin of
+  ;; scalingSweep in lib/ot/_lse.ts): u_i = a_i/(K_i·v), column sums Σ_i u_i K_ij into cp; returns Σ|u_i^old (K_i·v) − a_i|.
+  (func $scaling_rows (param $kp i32) (param $n i32) (param $m i32) (param $ap i32)
     (param $up i32) (param $vp i32) (param $cp i32) (result f64)
     (local $i i32) (local $j i32) (local $row i32) (local $m4 i32) (local $m8 i32) (local $s0 v128) (local $s1 v128)
     (local $s2 v128) (local $s3 v128) (local $s f64) (local $ui f64) (local $uv v128) (local $err f64) (local $q i32) (local $w i32)
@@ -221,13 +223,6 @@ function scalingSweep(): string {
       ${inc("$i")}`,
     )
   }
-    (local.set $j (i32.const 0))${
-    loop(
-      "v",
-      lt("$j", "$m"),
-      `\n      ${put("$vp", "$j", `(f64.div ${get("$bp", "$j")} ${get("$cp", "$j")})`)} ${inc("$j")}`,
-    )
-  }
     (local.get $err))`;
 }
 
@@ -292,11 +287,12 @@ function rowExp(): string {
 
 function logSweep(): string {
   return `
-  ;; One fused log-domain Sinkhorn iteration (twin of logSweep in lib/ot/_lse.ts).
-  (func (export "log_sweep") (param $csp i32) (param $n i32) (param $m i32) (param $ap i32) (param $lap i32) (param $lbp i32)
-    (param $up i32) (param $vp i32) (param $unp i32) (param $vnp i32) (param $cap i32) (param $tp i32) (param $exact i32) (result f64)
+  ;; Row pass of one fused log-domain Sinkhorn iteration over rows [0, n) of a block (twin of logSweep
+  ;; in lib/ot/_lse.ts): u'_i into unp, column sums Σ_i P'_ij into cap (t: scratch row); returns the row error.
+  (func $log_rows (param $csp i32) (param $n i32) (param $m i32) (param $ap i32) (param $lap i32)
+    (param $up i32) (param $vp i32) (param $unp i32) (param $cap i32) (param $tp i32) (param $exact i32) (result f64)
     (local $i i32) (local $j i32) (local $row i32) (local $m4 i32) (local $ui f64) (local $M f64) (local $s f64) (local $rs f64)
-    (local $err f64) (local $w f64) (local $wv v128) (local $q i32) (local $cs f64)
+    (local $err f64) (local $w f64) (local $wv v128) (local $q i32)
     (local.set $m4 (i32.and (local.get $m) (i32.const -4)))${
     loop("z", lt("$j", "$m"), `\n      ${put("$cap", "$j", "(f64.const 0)")} ${inc("$j")}`)
   }
@@ -349,28 +345,6 @@ function logSweep(): string {
       ${inc("$i")}`,
     )
   }
-    (local.set $j (i32.const 0))${
-    loop(
-      "v",
-      lt("$j", "$m"),
-      `
-      (local.set $cs ${get("$cap", "$j")})
-      (if (i32.and (f64.ge (local.get $cs) (f64.const 1e-250)) (f64.lt (local.get $cs) (f64.const inf)))
-        (then ${
-        put("$vnp", "$j", `(f64.sub (f64.add ${get("$vp", "$j")} ${get("$lbp", "$j")}) (call $log (local.get $cs)))`)
-      })
-        (else ${
-        put(
-          "$vnp",
-          "$j",
-          `(f64.sub ${
-            get("$lbp", "$j")
-          } (call $col_lse (local.get $csp) (local.get $unp) (local.get $n) (local.get $m) (local.get $j)))`,
-        )
-      }))
-      ${inc("$j")}`,
-    )
-  }
     (local.get $err))
   ;; LSE_i (u[i] − Cs[i, j]), exact two-pass (the rare fallback of log_sweep)
   (func $col_lse (param $csp i32) (param $up i32) (param $n i32) (param $m i32) (param $j i32) (result f64)
@@ -406,7 +380,7 @@ function planPass(): string {
   const [dl2, p2] = expLocals();
   return `
   ;; P = exp(u ⊕ v − Cs) with row sums, column sums; returns ΣP (twin of planPass in lib/ot/_lse.ts)
-  (func (export "plan_pass") (param $csp i32) (param $n i32) (param $m i32) (param $up i32) (param $vp i32) (param $pp i32)
+  (func $plan_rows (param $csp i32) (param $n i32) (param $m i32) (param $up i32) (param $vp i32) (param $pp i32)
     (param $rsp i32) (param $csum i32) (result f64)
     (local $i i32) (local $j i32) (local $m4 i32) (local $row i32) (local $prow i32) (local $uv v128) (local $x v128) (local $y v128)
     (local $x2 v128) (local $y2 v128) (local $s0 v128) (local $s1 v128) (local $s f64) (local $total f64) (local $q i32) ${dl} ${dl2} ${EXP_CONST_DECL}${EXP_CONST_INIT}
@@ -468,7 +442,7 @@ function planPass(): string {
 function cross(): string {
   return `
   ;; Σ_i em[i] · Σ_j P[i, j] en[j]  (the line-search cross term, twin in lib/ot/_newton.ts)
-  (func (export "cross") (param $pp i32) (param $n i32) (param $m i32) (param $emp i32) (param $enp i32) (result f64)
+  (func $cross_rows (param $pp i32) (param $n i32) (param $m i32) (param $emp i32) (param $enp i32) (result f64)
     (local $i i32) (local $j i32) (local $m4 i32) (local $row i32) (local $s0 v128) (local $s1 v128) (local $s f64) (local $tot f64)
     (local.set $m4 (i32.and (local.get $m) (i32.const -4)))
     (local.set $row (local.get $pp))${
@@ -511,7 +485,7 @@ function cross(): string {
 function scalePlan(): string {
   return `
   ;; P ← (P·eu[i])·ev[j] in place, with row sums, column sums; returns ΣP (twin of scalePlan in lib/ot/_lse.ts)
-  (func (export "scale_plan") (param $pp i32) (param $n i32) (param $m i32) (param $eup i32) (param $evp i32)
+  (func $scale_plan_rows (param $pp i32) (param $n i32) (param $m i32) (param $eup i32) (param $evp i32)
     (param $rsp i32) (param $csum i32) (result f64)
     (local $i i32) (local $j i32) (local $m4 i32) (local $row i32) (local $e f64) (local $ev v128) (local $y v128) (local $y2 v128)
     (local $s0 v128) (local $s1 v128) (local $s f64) (local $total f64) (local $q i32) (local $x f64)
@@ -574,7 +548,7 @@ const hsum = (v: string) => `(f64.add (f64x2.extract_lane 0 ${v}) (f64x2.extract
 function stats(): string {
   return `
   ;; out[0] = min, out[1] = max of src[0..len), out[2] = Σ (x − x): NaN iff some entry is not finite
-  (func (export "stats") (param $src i32) (param $len i32) (param $out i32)
+  (func $stats (param $src i32) (param $len i32) (param $out i32)
     (local $k i32) (local $len2 i32) (local $x v128) (local $mn v128) (local $mx v128) (local $bad v128)
     (local $s f64) (local $a f64) (local $b f64) (local $c f64)
     (local.set $mn (f64x2.splat (f64.const inf))) (local.set $mx (f64x2.splat (f64.const -inf)))
@@ -606,7 +580,7 @@ function stats(): string {
 function affine(): string {
   return `
   ;; dst[k] = src[k]·alpha + beta (src may equal dst); returns Σ (y − y): NaN iff some result is not finite
-  (func (export "affine") (param $src i32) (param $dst i32) (param $len i32) (param $alpha f64) (param $beta f64) (result f64)
+  (func $affine (param $src i32) (param $dst i32) (param $len i32) (param $alpha f64) (param $beta f64) (result f64)
     (local $k i32) (local $len2 i32) (local $y v128) (local $av v128) (local $bv v128) (local $bad v128) (local $s f64) (local $c f64)
     (local.set $av (f64x2.splat (local.get $alpha))) (local.set $bv (f64x2.splat (local.get $beta)))
     (local.set $len2 (i32.and (local.get $len) (i32.const -2)))${
@@ -633,7 +607,7 @@ function expRows(): string {
   return `
   ;; K[i, j] = exp(alpha·src[i, j] + beta) with row maxima (rmx), column maxima (cmx) and
   ;; out[0] = min K, out[1] = Σ (x − x) over src (NaN iff src has a non-finite entry)
-  (func (export "exp_rows") (param $src i32) (param $dst i32) (param $n i32) (param $m i32) (param $alpha f64) (param $beta f64)
+  (func $exp_rows (param $src i32) (param $dst i32) (param $n i32) (param $m i32) (param $alpha f64) (param $beta f64)
     (param $rmx i32) (param $cmx i32) (param $out i32)
     (local $i i32) (local $j i32) (local $m2 i32) (local $row i32) (local $drow i32) (local $x v128) (local $y v128) (local $c v128)
     (local $av v128) (local $bv v128) (local $bad v128) (local $mn v128) (local $rm v128) (local $q i32) (local $sx f64) (local $r f64)
@@ -690,7 +664,7 @@ function expRows(): string {
 function scalePlanCost(): string {
   return `
   ;; P ← (K·eu[i])·ev[j] (P may equal K) with row sums, column sums, out[0] = Σ C·P; returns ΣP
-  (func (export "scale_plan_cost") (param $kp i32) (param $cp i32) (param $n i32) (param $m i32) (param $eup i32) (param $evp i32)
+  (func $scale_plan_cost_rows (param $kp i32) (param $cp i32) (param $n i32) (param $m i32) (param $eup i32) (param $evp i32)
     (param $pp i32) (param $rsp i32) (param $csum i32) (param $out i32) (result f64)
     (local $i i32) (local $j i32) (local $m2 i32) (local $krow i32) (local $crow i32) (local $prow i32) (local $e f64) (local $ev v128)
     (local $y v128) (local $s0 v128) (local $cs v128) (local $s f64) (local $total f64) (local $q i32) (local $x f64) (local $ct f64)
@@ -739,7 +713,7 @@ function scalePlanCost(): string {
 function costEnt(): string {
   return `
   ;; out[0] = Σ C·P, out[1] = Σ P·((u_i + v_j) − Cs_ij) (the entropy term Σ P log P of P = exp(u ⊕ v − Cs))
-  (func (export "cost_ent") (param $pp i32) (param $cp i32) (param $csp i32) (param $n i32) (param $m i32) (param $up i32) (param $vp i32)
+  (func $cost_ent_rows (param $pp i32) (param $cp i32) (param $csp i32) (param $n i32) (param $m i32) (param $up i32) (param $vp i32)
     (param $out i32)
     (local $i i32) (local $j i32) (local $m2 i32) (local $off i32) (local $uv v128) (local $y v128) (local $cs v128) (local $es v128)
     (local $ui f64) (local $x f64) (local $ct f64) (local $et f64)
@@ -775,6 +749,215 @@ function costEnt(): string {
     (f64.store offset=8 (local.get $out) (f64.add (local.get $et) ${hsum("(local.get $es)")})))`;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Blocked entry points. Each n×m pass runs over a block of R rows (block b: rows [bR, min(n, bR + R)));
+// each elementwise pass over a block of L entries. A block writes its own column partials (at
+// part + b·ps doubles), its own scalars (4 doubles at outp + 32b) and its rows' outputs; the column
+// functions reduce the partials in block order. The partition comes from the caller and never
+// depends on how many threads run the blocks, so the results do not either; one block is exactly
+// the unblocked pass.
+
+const ROW_LOCALS = "(local $i0 i32) (local $nr i32) (local $ro i32) (local $vo i32) (local $ob i32) (local $pb i32)";
+/** Block bounds: i0, nr (rows), ro (byte offset of row i0), vo (byte offset of entry i0), ob (scalars), pb (partials). */
+const ROW_SETUP = `
+    (local.set $i0 (i32.mul (local.get $b) (local.get $R)))
+    (local.set $nr (i32.add (local.get $i0) (local.get $R)))
+    (local.set $nr (i32.sub (select (local.get $n) (local.get $nr) (i32.lt_u (local.get $n) (local.get $nr))) (local.get $i0)))
+    (local.set $ro (i32.mul (local.get $i0) (i32.shl (local.get $m) (i32.const 3))))
+    (local.set $vo (i32.shl (local.get $i0) (i32.const 3)))
+    (local.set $ob (i32.add (local.get $outp) (i32.shl (local.get $b) (i32.const 5))))`;
+const PART_SETUP = `
+    (local.set $pb (i32.add (local.get $part) (i32.shl (i32.mul (local.get $b) (local.get $ps)) (i32.const 3))))`;
+const EL_LOCALS = "(local $k0 i32) (local $nk i32) (local $ko i32) (local $ob i32)";
+const EL_SETUP = `
+    (local.set $k0 (i32.mul (local.get $b) (local.get $L)))
+    (local.set $nk (i32.add (local.get $k0) (local.get $L)))
+    (local.set $nk (i32.sub (select (local.get $len) (local.get $nk) (i32.lt_u (local.get $len) (local.get $nk))) (local.get $k0)))
+    (local.set $ko (i32.shl (local.get $k0) (i32.const 3)))
+    (local.set $ob (i32.add (local.get $outp) (i32.shl (local.get $b) (i32.const 5))))`;
+const P = (names: string) =>
+  names.split(" ").map((x) => {
+    const [n, t] = x.split(":");
+    return `(param $${n} ${t ?? "i32"})`;
+  }).join(" ");
+const ROW = (x: string) => `(i32.add (local.get $${x}) (local.get $ro))`;
+const VEC = (x: string) => `(i32.add (local.get $${x}) (local.get $vo))`;
+const EL = (x: string) => `(i32.add (local.get $${x}) (local.get $ko))`;
+const L_ = (x: string) => `(local.get $${x})`;
+
+function blocked(): string {
+  const rows = (name: string, params: string, body: string, part = true) => `
+  (func (export "${name}") ${P(params)}
+    ${ROW_LOCALS}${ROW_SETUP}${part ? PART_SETUP : ""}
+    ${body})`;
+  const els = (name: string, params: string, body: string) => `
+  (func (export "${name}") ${P(params)}
+    ${EL_LOCALS}${EL_SETUP}
+    ${body})`;
+  return `
+  ;; ---- blocked entry points (see scripts/build_ot_wasm.ts) ----${
+    els(
+      "exp_affine_b",
+      "src dst len alpha:f64 beta:f64 outp L b",
+      `(call $exp_affine ${EL("src")} ${EL("dst")} ${L_("nk")} ${L_("alpha")} ${L_("beta")})`,
+    )
+  }${
+    rows(
+      "scaling_rows_b",
+      "kp n m ap up vp part ps outp R b",
+      `(f64.store (local.get $ob) (call $scaling_rows ${ROW("kp")} ${L_("nr")} ${L_("m")} ${VEC("ap")} ${VEC("up")} ${
+        L_("vp")
+      } ${L_("pb")}))`,
+    )
+  }${
+    rows(
+      "log_rows_b",
+      "csp n m ap lap up vp unp part ps tp outp exact R b",
+      `(f64.store (local.get $ob) (call $log_rows ${ROW("csp")} ${L_("nr")} ${L_("m")} ${VEC("ap")} ${VEC("lap")} ${
+        VEC("up")
+      } ${L_("vp")} ${VEC("unp")} ${L_("pb")}
+      (i32.add (local.get $tp) (i32.shl (i32.mul (local.get $b) (local.get $ps)) (i32.const 3))) ${L_("exact")}))`,
+    )
+  }${
+    rows(
+      "plan_b",
+      "csp n m up vp pp rsp part ps outp R b",
+      `(f64.store (local.get $ob) (call $plan_rows ${ROW("csp")} ${L_("nr")} ${L_("m")} ${VEC("up")} ${L_("vp")} ${
+        ROW("pp")
+      } ${VEC("rsp")} ${L_("pb")}))`,
+    )
+  }${
+    rows(
+      "cross_b",
+      "pp n m emp enp outp R b",
+      `(f64.store (local.get $ob) (call $cross_rows ${ROW("pp")} ${L_("nr")} ${L_("m")} ${VEC("emp")} ${L_("enp")}))`,
+      false,
+    )
+  }${
+    rows(
+      "scale_plan_b",
+      "pp n m eup evp rsp part ps outp R b",
+      `(f64.store (local.get $ob) (call $scale_plan_rows ${ROW("pp")} ${L_("nr")} ${L_("m")} ${VEC("eup")} ${
+        L_("evp")
+      } ${VEC("rsp")} ${L_("pb")}))`,
+    )
+  }${els("stats_b", "src len outp L b", `(call $stats ${EL("src")} ${L_("nk")} ${L_("ob")})`)}${
+    els(
+      "affine_b",
+      "src dst len alpha:f64 beta:f64 outp L b",
+      `(f64.store (local.get $ob) (call $affine ${EL("src")} ${EL("dst")} ${L_("nk")} ${L_("alpha")} ${L_("beta")}))`,
+    )
+  }${
+    rows(
+      "exp_rows_b",
+      "src dst n m alpha:f64 beta:f64 rmx part ps outp R b",
+      `(call $exp_rows ${ROW("src")} ${ROW("dst")} ${L_("nr")} ${L_("m")} ${L_("alpha")} ${L_("beta")} ${VEC("rmx")} ${
+        L_("pb")
+      } ${L_("ob")})`,
+    )
+  }${
+    rows(
+      "scale_plan_cost_b",
+      "kp cp n m eup evp pp rsp part ps outp R b",
+      `(f64.store offset=8 (local.get $ob) (call $scale_plan_cost_rows ${ROW("kp")} ${ROW("cp")} ${L_("nr")} ${
+        L_("m")
+      } ${VEC("eup")} ${L_("evp")} ${ROW("pp")} ${VEC("rsp")} ${L_("pb")} ${L_("ob")}))`,
+    )
+  }${
+    rows(
+      "cost_ent_b",
+      "pp cp csp n m up vp outp R b",
+      `(call $cost_ent_rows ${ROW("pp")} ${ROW("cp")} ${ROW("csp")} ${L_("nr")} ${L_("m")} ${VEC("up")} ${L_("vp")} ${
+        L_("ob")
+      })`,
+      false,
+    )
+  }${reduce("add")}${reduce("max")}
+  ;; v[j] = b[j] / Σ_b part_b[j]: the column half of the scaling-form iteration (partials reduced into part_0)
+  (func (export "scaling_cols") (param $part i32) (param $ps i32) (param $nb i32) (param $m i32) (param $bp i32) (param $vp i32)
+    (local $j i32)
+    (call $reduce_add (local.get $part) (local.get $ps) (local.get $nb) (local.get $m) (local.get $part))${
+    loop(
+      "v",
+      lt("$j", "$m"),
+      `\n      ${put("$vp", "$j", `(f64.div ${get("$bp", "$j")} ${get("$part", "$j")})`)} ${inc("$j")}`,
+    )
+  })
+  ;; v'[j] = v[j] + log b[j] − log Σ_b part_b[j] (an exact strided LSE where that sum is < 1e-250): the column
+  ;; half of the log-domain iteration (twin of logSweep in lib/ot/_lse.ts; partials reduced into part_0)
+  (func (export "log_cols") (param $csp i32) (param $n i32) (param $m i32) (param $part i32) (param $ps i32) (param $nb i32)
+    (param $lbp i32) (param $vp i32) (param $vnp i32) (param $unp i32)
+    (local $j i32) (local $cap i32) (local $cs f64)
+    (call $reduce_add (local.get $part) (local.get $ps) (local.get $nb) (local.get $m) (local.get $part))
+    (local.set $cap (local.get $part))
+    (local.set $j (i32.const 0))${
+    loop(
+      "v",
+      lt("$j", "$m"),
+      `
+      (local.set $cs ${get("$cap", "$j")})
+      (if (i32.and (f64.ge (local.get $cs) (f64.const 1e-250)) (f64.lt (local.get $cs) (f64.const inf)))
+        (then ${
+        put("$vnp", "$j", `(f64.sub (f64.add ${get("$vp", "$j")} ${get("$lbp", "$j")}) (call $log (local.get $cs)))`)
+      })
+        (else ${
+        put(
+          "$vnp",
+          "$j",
+          `(f64.sub ${
+            get("$lbp", "$j")
+          } (call $col_lse (local.get $csp) (local.get $unp) (local.get $n) (local.get $m) (local.get $j)))`,
+        )
+      }))
+      ${inc("$j")}`,
+    )
+  }
+  )`;
+}
+
+/** dst[j] = part_0[j] ⊕ part_1[j] ⊕ … in block order (⊕ = + or max; dst may be part_0). */
+function reduce(op: "add" | "max"): string {
+  const vop = op === "add" ? "f64x2.add" : "f64x2.pmax", sop = op === "add" ? "f64.add" : "f64.max";
+  return `
+  ;; dst[j] = part_0[j] ${op === "add" ? "+" : "max"} part_1[j] ${
+    op === "add" ? "+" : "max"
+  } … (block order; dst may be part_0)
+  (func $reduce_${op} (export "${
+    op === "add" ? "reduce_cols" : "max_cols"
+  }") (param $part i32) (param $ps i32) (param $nb i32) (param $m i32) (param $dst i32)
+    (local $b i32) (local $j i32) (local $m2 i32) (local $src i32)
+    (local.set $m2 (i32.and (local.get $m) (i32.const -2)))
+    (if (i32.ne (local.get $dst) (local.get $part)) (then${
+    loop("c", lt("$j", "$m"), `\n      ${put("$dst", "$j", get("$part", "$j"))} ${inc("$j")}`)
+  }))
+    (local.set $b (i32.const 1))${
+    loop(
+      "b",
+      lt("$b", "$nb"),
+      `
+      (local.set $src (i32.add (local.get $part) (i32.shl (i32.mul (local.get $b) (local.get $ps)) (i32.const 3))))
+      (local.set $j (i32.const 0))${
+        loop(
+          "j",
+          lt("$j", "$m2"),
+          `
+        (v128.store ${at("$dst", "$j")} (${vop} (v128.load ${at("$dst", "$j")}) (v128.load ${at("$src", "$j")})))
+        ${inc("$j", 2)}`,
+        )
+      }
+      (if (i32.lt_u (local.get $j) (local.get $m)) (then ${
+        put("$dst", "$j", `(${sop} ${get("$dst", "$j")} ${get("$src", "$j")})`)
+      }))
+      ${inc("$b")}`,
+    )
+  })`;
+}
+
+/** The memory import of the committed WAT (shared: the worker pool's threads run on it). */
+export const SHARED_MEMORY_IMPORT = '(import "host" "memory" (memory 1 65536 shared))';
+/** Its replacement in the second binary, for runtimes without SharedArrayBuffer. */
+export const PLAIN_MEMORY_IMPORT = '(import "host" "memory" (memory 1))';
+
 /** The whole module. Scalar exp/log for the rare exact fallbacks come from the host (Math.exp/Math.log). */
 export function buildWat(): string {
   uid = 0;
@@ -783,7 +966,7 @@ export function buildWat(): string {
 (module
   (import "host" "exp" (func $exp (param f64) (result f64)))
   (import "host" "log" (func $log (param f64) (result f64)))
-  (import "host" "memory" (memory 1))${expAffine()}${scalingSweep()}${rowExp()}${logSweep()}${planPass()}${cross()}${scalePlan()}${stats()}${affine()}${expRows()}${scalePlanCost()}${costEnt()}
+  ${SHARED_MEMORY_IMPORT}${expAffine()}${scalingSweep()}${rowExp()}${logSweep()}${planPass()}${cross()}${scalePlan()}${stats()}${affine()}${expRows()}${scalePlanCost()}${costEnt()}${blocked()}
 )
 `;
 }
@@ -806,20 +989,31 @@ if (import.meta.main) {
   }
   writeFileSync(watPath, wat);
   const dir = mkdtempSync(join(tmpdir(), "otwasm-"));
-  const out = join(dir, "ot_simd.wasm");
-  execFileSync("wat2wasm", [watPath, "-o", out], { stdio: "inherit" });
-  const bytes = readFileSync(out);
-  const b64 = bytes.toString("base64");
+  // The committed WAT imports a shared memory (for the worker pool); the second binary, for runtimes
+  // without SharedArrayBuffer, is the same text with a plain memory import.
+  const assemble = (text: string, name: string, flags: string[]): Uint8Array => {
+    const src = join(dir, `${name}.wat`), out = join(dir, `${name}.wasm`);
+    writeFileSync(src, text);
+    execFileSync("wat2wasm", [...flags, src, "-o", out], { stdio: "inherit" });
+    return readFileSync(out);
+  };
+  const shared = assemble(wat, "ot_simd", ["--enable-threads"]);
+  const plain = assemble(wat.replace(SHARED_MEMORY_IMPORT, PLAIN_MEMORY_IMPORT), "ot_simd_plain", []);
   const hash = await sha256Hex(wat);
-  const lines = b64.match(/.{1,100}/g) ?? [];
+  const b64 = (bytes: Uint8Array) =>
+    (Buffer.from(bytes).toString("base64").match(/.{1,100}/g) ?? []).map((l) => `  "${l}",`);
   const ts = `// GENERATED by scripts/build_ot_wasm.ts from kernels/ot/ot_simd.wat — do not edit by hand.
 /** SHA-256 of the WAT source these bytes were assembled from (checked by tests/ot/simd_test.ts). */
 export const OT_SIMD_WAT_SHA256 = "${hash}";
-/** The assembled module (${bytes.length} bytes), base64. */
+/** The assembled module, importing a shared memory (${shared.length} bytes), base64. */
 export const OT_SIMD_WASM_BASE64: string = [
-${lines.map((l) => `  "${l}",`).join("\n")}
+${b64(shared).join("\n")}
+].join("");
+/** The same module importing a non-shared memory, for runtimes without SharedArrayBuffer (${plain.length} bytes), base64. */
+export const OT_SIMD_WASM_PLAIN_BASE64: string = [
+${b64(plain).join("\n")}
 ].join("");
 `;
   writeFileSync(join(root, "lib/ot/_simd_wasm.ts"), ts);
-  console.log(`wrote kernels/ot/ot_simd.wat and lib/ot/_simd_wasm.ts (${bytes.length} bytes)`);
+  console.log(`wrote kernels/ot/ot_simd.wat and lib/ot/_simd_wasm.ts (${shared.length} + ${plain.length} bytes)`);
 }

@@ -43,3 +43,5 @@ export * from "./complex.ts";
 export * from "./kron.ts";
 export * from "./diagnostics.ts";
 export * from "./select.ts";
+export * from "./env.ts";
+export * from "./parallel.ts";

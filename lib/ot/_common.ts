@@ -15,6 +15,7 @@ import {
   TypeMismatchError,
 } from "../core/errors.ts";
 import { type ConstraintTable, resolveOptions } from "../core/validate.ts";
+import { resolveThreads } from "../core/parallel.ts";
 import type { OtProblem } from "./_problem.ts";
 
 /** Backend request: `"auto"` picks the GPU when the async entry point has one, `"cpu"` forces f64 CPU. */
@@ -65,6 +66,19 @@ export function resolveWithReg<T extends { reg: number }>(
     });
   }
   return resolveOptions(fn, defaults, options, constraints);
+}
+
+/**
+ * The options with `threads` resolved to a number (the option, else `PARSIMONY_THREADS`, else
+ * min(navigator.hardwareConcurrency, 8)), as reported in the result's `options`.
+ *
+ * @throws {OptionError} naming `PARSIMONY_THREADS` when that variable is not a positive integer
+ */
+export function withThreads<T extends { threads: number | undefined }>(
+  fn: string,
+  opts: Readonly<T>,
+): Readonly<T & { threads: number }> {
+  return Object.freeze({ ...opts, threads: resolveThreads(fn, opts.threads) });
 }
 
 /**

@@ -6,10 +6,17 @@
  * solver body serves both.
  *
  * WebAssembly is a web-standard API (Deno, Node, browsers). The module is compiled once,
- * synchronously, on first use; each solve instantiates it with its own memory, which is
- * released with the result. The SIMD exponential agrees with Math.exp to ≤ 1 ulp on normal
- * results (tests/ot/simd_test.ts); sums are accumulated in 2–4 lanes, so results differ from
- * the scalar twin in the last bits only.
+ * synchronously, on first use, and instantiated over a shared memory where the runtime has
+ * one (a second binary imports a plain memory elsewhere). The SIMD exponential agrees with
+ * Math.exp to ≤ 1 ulp on normal results (tests/ot/simd_test.ts); sums are accumulated in 2–4
+ * lanes, so results differ from the scalar twin in the last bits only.
+ *
+ * Threads (lib/core/parallel.ts): every n×m pass is cut into row blocks by
+ * {@linkcode rowPartition} — a function of (n, m) only — and each block writes its own column
+ * partials and scalars, reduced afterwards in block order on the calling thread. The blocks run
+ * on up to `threads` threads when n·m ≥ {@linkcode PARALLEL_MIN}; results are bit-identical for
+ * every thread count. With one block (n·m < {@linkcode PARTITION_MIN}) a pass is exactly the
+ * unblocked kernel.
  *
  * @module
  */
@@ -25,7 +32,8 @@ import {
   scalePlanCost,
   scalingSweep,
 } from "./_lse.ts";
-import { OT_SIMD_WASM_BASE64 } from "./_simd_wasm.ts";
+import { OT_SIMD_WASM_BASE64, OT_SIMD_WASM_PLAIN_BASE64 } from "./_simd_wasm.ts";
+import { createSharedMemory, WasmTeam } from "../core/parallel.ts";
 
 /** Which implementation runs the hot loops. */
 export type KernelKind = "wasm-simd" | "js";
@@ -34,14 +42,21 @@ export type KernelKind = "wasm-simd" | "js";
 export interface OtKernels {
   /** Implementation in use. */
   readonly kind: KernelKind;
+  /** Threads the n×m passes may use (1 for the TS loops). */
+  readonly threads: number;
+  /** "wasm-simd kernels, 2 threads" — for `backendReason`. */
+  describe(): string;
   /**
    * An f64 array of length `len` that the kernels can read and write; zeroed unless `zero` is false
    * (for n·m buffers the solver overwrites before reading).
    */
   alloc(len: number, zero?: boolean): Float64Array;
-  /** Return the kernel memory to the pool (call once, when the solve is done). */
+  /** Return the kernel memory to the cache (call once, when the solve is done). */
   dispose(): void;
-  /** One fused log-domain Sinkhorn iteration (see `_lse.ts` logSweep). */
+  /**
+   * One fused log-domain Sinkhorn iteration (see `_lse.ts` logSweep). `colAcc` and `t` (length m)
+   * are the scratch of a one-block pass; several blocks use the kernels' own per-block scratch.
+   */
   logSweep(
     n: number,
     m: number,
@@ -57,7 +72,7 @@ export interface OtKernels {
     t: Float64Array,
     exact: boolean,
   ): number;
-  /** One fused scaling-form Sinkhorn iteration (see `_lse.ts` scalingSweep). */
+  /** One fused scaling-form Sinkhorn iteration (see `_lse.ts` scalingSweep); `acc` (length m) as `colAcc` above. */
   scalingSweep(
     n: number,
     m: number,
@@ -140,8 +155,50 @@ export interface CostStats {
   finite: boolean;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+/** n·m (or entries) below which a pass is a single block: exactly the unblocked kernel. */
+export const PARTITION_MIN = 1 << 17;
+/** Target entries per block above PARTITION_MIN. */
+const BLOCK_WORK = 1 << 14;
+/** Most blocks of one pass (enough to balance 2–8 threads; partial sums cost blocks·m). */
+export const MAX_BLOCKS = 16;
+/** n·m (or entries) from which a pass runs on more than one thread. */
+export const PARALLEL_MIN = 1 << 17;
+
+/**
+ * Row blocks of an n×m pass: one block below {@linkcode PARTITION_MIN} entries, else
+ * min(16, n, ⌈n·m / 2^14⌉) blocks of `rows` rows (the last may be shorter). Depends on (n, m)
+ * only — never on the thread count — so every thread count gives the same bits.
+ */
+export function rowPartition(n: number, m: number): { blocks: number; rows: number } {
+  if (n * m < PARTITION_MIN || n < 2) return { blocks: 1, rows: Math.max(n, 1) };
+  const want = Math.min(MAX_BLOCKS, n, Math.ceil((n * m) / BLOCK_WORK));
+  const rows = Math.ceil(n / want);
+  return { blocks: Math.ceil(n / rows), rows };
+}
+
+/** Blocks of an elementwise pass over `len` entries (block size even, so SIMD pairs stay aligned). */
+export function elementPartition(len: number): { blocks: number; size: number } {
+  if (len < PARTITION_MIN) return { blocks: 1, size: Math.max(2, len + (len & 1)) };
+  const want = Math.min(MAX_BLOCKS, Math.ceil(len / BLOCK_WORK));
+  const size = 2 * Math.ceil(len / (2 * want));
+  return { blocks: Math.ceil(len / size), size };
+}
+
+/** Stride (f64) of one block's column partials: m rounded up to 8 (64-byte lines, no false sharing). */
+function partStride(m: number): number {
+  return (m + 7) & ~7;
+}
+
+/** Kernel-memory doubles a solve on an n×m problem needs for per-block scratch (partials and rows). */
+export function scratchDoubles(n: number, m: number): number {
+  return rowPartition(n, m).blocks > 1 ? 2 * MAX_BLOCKS * partStride(m) + 8 : 0;
+}
+
+/** The two binaries: "shared" imports a shared memory (threads), "plain" a normal one. */
+type Binary = "shared" | "plain";
+const compiled: Partial<Record<Binary, WebAssembly.Module | null>> = {};
 let preference: KernelKind | "auto" = "auto";
+let memoryPreference: Binary | "auto" = "auto";
 
 /**
  * Force the kernel implementation (tests compare the two); `"auto"` restores the default
@@ -151,38 +208,57 @@ export function setKernelPreference(kind: KernelKind | "auto"): void {
   preference = kind;
 }
 
-/** Whether the WebAssembly SIMD module compiles in this runtime. */
-export function simdAvailable(): boolean {
-  return wasmModule() !== null;
+/**
+ * Force the wasm memory kind (tests run the plain binary, as on a runtime without
+ * SharedArrayBuffer); `"auto"` = shared where available.
+ */
+export function setMemoryPreference(kind: Binary | "auto"): void {
+  memoryPreference = kind;
 }
 
-function wasmModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
+/** Whether the WebAssembly SIMD module compiles in this runtime. */
+export function simdAvailable(): boolean {
+  return wasmModule("shared") !== null || wasmModule("plain") !== null;
+}
+
+function wasmModule(kind: Binary): WebAssembly.Module | null {
+  const have = compiled[kind];
+  if (have !== undefined) return have;
+  compiled[kind] = null;
   try {
     if (typeof WebAssembly === "object" && typeof atob === "function") {
-      const bin = atob(OT_SIMD_WASM_BASE64);
+      const bin = atob(kind === "shared" ? OT_SIMD_WASM_BASE64 : OT_SIMD_WASM_PLAIN_BASE64);
       const bytes = new Uint8Array(bin.length);
       for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
+      if (WebAssembly.validate(bytes)) compiled[kind] = new WebAssembly.Module(bytes);
     }
   } catch {
-    compiled = null; // e.g. browsers that forbid synchronous compilation: use the TS loops
+    compiled[kind] = null; // e.g. browsers that forbid synchronous compilation: use the TS loops
   }
-  return compiled;
+  return compiled[kind]!;
+}
+
+/** What {@linkcode createKernels} may be told about the solve. */
+export interface KernelRequest {
+  /** Problem rows and columns: reserves the per-block scratch of its n×m passes. */
+  n?: number;
+  m?: number;
+  /** Threads the n×m passes may use. @default 1 */
+  threads?: number;
 }
 
 /**
  * Kernels with room for `doubles` f64 values of working memory (the sum of the lengths the
- * solver will `alloc`, each rounded up to an even length).
+ * solver will `alloc`, each rounded up to an even length) plus, given the shape, the per-block
+ * scratch of its passes.
  */
-export function createKernels(doubles: number): OtKernels {
+export function createKernels(doubles: number, req: KernelRequest = {}): OtKernels {
+  const threads = Math.max(1, Math.floor(req.threads ?? 1));
   if (preference !== "js") {
-    const mod = wasmModule();
-    if (mod !== null) {
-      const k = wasmKernels(mod, doubles);
-      if (k !== null) return k;
-    }
+    const extra = req.n !== undefined && req.m !== undefined ? scratchDoubles(req.n, req.m) : 0;
+    const work = req.n !== undefined && req.m !== undefined ? req.n * req.m : Infinity;
+    const k = wasmKernels(doubles + extra, threads, work);
+    if (k !== null) return k;
   }
   return jsKernels();
 }
@@ -191,6 +267,8 @@ export function createKernels(doubles: number): OtKernels {
 export function jsKernels(): OtKernels {
   return {
     kind: "js",
+    threads: 1,
+    describe: () => "js kernels",
     alloc: (len) => new Float64Array(len),
     dispose: () => {},
     logSweep,
@@ -218,57 +296,28 @@ export function jsKernels(): OtKernels {
   };
 }
 
+/** Exports of the assembled module: the blocked passes (`*_b`, block index last) and the column reductions. */
 interface SimdExports {
-  exp_affine(src: number, dst: number, len: number, alpha: number, beta: number): void;
-  scaling_sweep(kp: number, n: number, m: number, ap: number, bp: number, up: number, vp: number, cp: number): number;
-  log_sweep(
+  scaling_cols(part: number, ps: number, nb: number, m: number, bp: number, vp: number): void;
+  log_cols(
     csp: number,
     n: number,
     m: number,
-    ap: number,
-    lap: number,
+    part: number,
+    ps: number,
+    nb: number,
     lbp: number,
-    up: number,
     vp: number,
-    unp: number,
     vnp: number,
-    cap: number,
-    tp: number,
-    exact: number,
-  ): number;
-  plan_pass(csp: number, n: number, m: number, up: number, vp: number, pp: number, rsp: number, csum: number): number;
-  cross(pp: number, n: number, m: number, emp: number, enp: number): number;
-  scale_plan(pp: number, n: number, m: number, eup: number, evp: number, rsp: number, csum: number): number;
-  stats(src: number, len: number, out: number): void;
-  affine(src: number, dst: number, len: number, alpha: number, beta: number): number;
-  exp_rows(
-    src: number,
-    dst: number,
-    n: number,
-    m: number,
-    alpha: number,
-    beta: number,
-    rmx: number,
-    cmx: number,
-    out: number,
+    unp: number,
   ): void;
-  scale_plan_cost(
-    kp: number,
-    cp: number,
-    n: number,
-    m: number,
-    eup: number,
-    evp: number,
-    pp: number,
-    rsp: number,
-    csum: number,
-    out: number,
-  ): number;
-  cost_ent(pp: number, cp: number, csp: number, n: number, m: number, up: number, vp: number, out: number): void;
+  reduce_cols(part: number, ps: number, nb: number, m: number, dst: number): void;
+  max_cols(part: number, ps: number, nb: number, m: number, dst: number): void;
 }
 
-interface PoolEntry {
+interface CacheEntry {
   memory: WebAssembly.Memory;
+  team: WasmTeam;
   ex: SimdExports;
   busy: boolean;
 }
@@ -279,112 +328,204 @@ interface PoolEntry {
  * problem seen. A solve that starts while it is in use (e.g. from an onIteration callback) gets
  * a private instance.
  */
-let pool: PoolEntry | null = null;
+let cache: CacheEntry | null = null;
 
-function instantiate(mod: WebAssembly.Module, pages: number): PoolEntry | null {
+const MATH_IMPORTS = [["host", "exp", "exp"], ["host", "log", "log"]] as const;
+
+function instantiate(pages: number, kind: Binary): CacheEntry | null {
+  const mod = wasmModule(kind);
+  if (mod === null) return null;
   try {
-    const memory = new WebAssembly.Memory({ initial: pages });
-    const inst = new WebAssembly.Instance(mod, { host: { exp: Math.exp, log: Math.log, memory } });
-    return { memory, ex: inst.exports as unknown as SimdExports, busy: false };
+    const memory = kind === "shared" ? createSharedMemory(pages) : new WebAssembly.Memory({ initial: pages });
+    if (memory === null) return null;
+    const team = new WasmTeam({ module: mod, memory, memoryImport: ["host", "memory"], mathImports: MATH_IMPORTS });
+    return { memory, team, ex: team.exports as unknown as SimdExports, busy: false };
   } catch {
     return null; // out of memory for a wasm32 heap: the TS loops work on ordinary arrays
   }
 }
 
-function wasmKernels(mod: WebAssembly.Module, doubles: number): OtKernels | null {
+function wasmKernels(doubles: number, threads: number, work: number): OtKernels | null {
   const bytes = doubles * 8 + 4096;
   const pages = Math.ceil(bytes / 65536) + 1;
   if (pages > 65536) return null;
-  let entry: PoolEntry | null;
-  if (pool !== null && !pool.busy) {
-    entry = pool;
+  let entry: CacheEntry | null = null;
+  const want: Binary = memoryPreference === "plain" ? "plain" : "shared";
+  if (cache !== null && !cache.busy && (memoryPreference === "auto" || (want === "shared") === cache.team.shared)) {
+    entry = cache;
     const have = entry.memory.buffer.byteLength / 65536;
     if (have < pages) {
       try {
         entry.memory.grow(pages - have);
       } catch {
-        return null;
+        entry = null;
       }
     }
-  } else {
-    entry = instantiate(mod, pages);
+  }
+  let cached = entry !== null;
+  if (entry === null) {
+    entry = (memoryPreference !== "plain" ? instantiate(pages, "shared") : null) ?? instantiate(pages, "plain");
     if (entry === null) return null;
-    if (pool === null) pool = entry;
+    if ((cache === null || !cache.busy) && memoryPreference === "auto") {
+      cache?.team.close();
+      cache = entry;
+      cached = true;
+    }
   }
   entry.busy = true;
-  const held = entry;
-  const { memory, ex } = held;
+  const held = entry, isCached = cached;
+  const { memory, ex, team } = held;
   const buffer = memory.buffer;
-  // bytes [0, 32) hold small kernel outputs (stats, costs); allocations start above them
-  const scratch = new Float64Array(buffer, 0, 4);
-  let top = 32;
+  // bytes [0, 512) hold the blocks' scalar outputs (4 doubles per block); allocations start above
+  const outs = new Float64Array(buffer, 0, 4 * MAX_BLOCKS);
+  let top = 512;
   const off = (x: Float64Array): number => {
     if (x.buffer !== buffer) throw new Error("lib/ot internal: array not allocated by these kernels");
     return x.byteOffset;
   };
+  const alloc = (len: number, zero = true): Float64Array => {
+    const need = len * 8;
+    if (top + need > buffer.byteLength) throw new Error("lib/ot internal: kernel memory exhausted");
+    const out = new Float64Array(buffer, top, len);
+    if (zero) out.fill(0);
+    top += (need + 15) & ~15;
+    return out;
+  };
+  // per-block scratch (column partials; rows of exponentials for the log sweep), allocated on first use
+  let partBuf: Float64Array | null = null, rowBuf: Float64Array | null = null, scratchStride = 0;
+  const scratch = (m: number): { part: number; rowsAt: number; ps: number } => {
+    const ps = partStride(m);
+    if (partBuf === null || ps > scratchStride) {
+      partBuf = alloc(MAX_BLOCKS * ps, false);
+      rowBuf = alloc(MAX_BLOCKS * ps, false);
+      scratchStride = ps;
+    }
+    return { part: off(partBuf), rowsAt: off(rowBuf!), ps: scratchStride };
+  };
+  const parallel = team.shared && threads > 1;
+  const threadsFor = (w: number): number => (parallel && w >= PARALLEL_MIN ? threads : 1);
+  // what the solve's n×m passes use (reported in backendReason)
+  const used = threadsFor(work);
+  const sum = (blocks: number, k: number): number => {
+    let s = 0;
+    for (let b = 0; b < blocks; b++) s += outs[4 * b + k];
+    return s;
+  };
+  /** Column-partial target of a row pass: the caller's length-m array for one block, else the scratch. */
+  const target = (blocks: number, m: number, own: Float64Array): { part: number; ps: number; rowsAt: number } =>
+    blocks === 1 ? { part: off(own), ps: 0, rowsAt: 0 } : scratch(m);
   return {
     kind: "wasm-simd",
-    alloc(len: number, zero = true): Float64Array {
-      const need = len * 8;
-      if (top + need > buffer.byteLength) throw new Error("lib/ot internal: kernel memory exhausted");
-      const out = new Float64Array(buffer, top, len);
-      if (zero) out.fill(0);
-      top += (need + 15) & ~15;
-      return out;
-    },
+    threads: used,
+    describe: () => `wasm-simd kernels, ${used} thread${used > 1 ? "s" : ""}`,
+    alloc,
     dispose() {
       held.busy = false;
+      if (!isCached) held.team.close();
     },
     logSweep(n, m, Cs, a, la, lb, u, v, uNew, vNew, colAcc, t, exact) {
-      return ex.log_sweep(
-        off(Cs),
-        n,
-        m,
-        off(a),
-        off(la),
-        off(lb),
-        off(u),
-        off(v),
-        off(uNew),
-        off(vNew),
-        off(colAcc),
-        off(t),
-        exact ? 1 : 0,
+      const { blocks, rows } = rowPartition(n, m);
+      const tg = target(blocks, m, colAcc);
+      const tp = blocks === 1 ? off(t) : tg.rowsAt;
+      team.run(
+        "log_rows_b",
+        [off(Cs), n, m, off(a), off(la), off(u), off(v), off(uNew), tg.part, tg.ps, tp, 0, exact ? 1 : 0, rows],
+        blocks,
+        threadsFor(n * m),
       );
+      ex.log_cols(off(Cs), n, m, tg.part, tg.ps, blocks, off(lb), off(v), off(vNew), off(uNew));
+      return sum(blocks, 0);
     },
     scalingSweep(n, m, K, a, b, u, v, acc) {
-      return ex.scaling_sweep(off(K), n, m, off(a), off(b), off(u), off(v), off(acc));
+      const { blocks, rows } = rowPartition(n, m);
+      const tg = target(blocks, m, acc);
+      team.run(
+        "scaling_rows_b",
+        [off(K), n, m, off(a), off(u), off(v), tg.part, tg.ps, 0, rows],
+        blocks,
+        threadsFor(n * m),
+      );
+      ex.scaling_cols(tg.part, tg.ps, blocks, m, off(b), off(v));
+      return sum(blocks, 0);
     },
     planPass(n, m, Cs, u, v, P, rowSum, colSum) {
-      return ex.plan_pass(off(Cs), n, m, off(u), off(v), off(P), off(rowSum), off(colSum));
+      const { blocks, rows } = rowPartition(n, m);
+      const tg = target(blocks, m, colSum);
+      team.run(
+        "plan_b",
+        [off(Cs), n, m, off(u), off(v), off(P), off(rowSum), tg.part, tg.ps, 0, rows],
+        blocks,
+        threadsFor(n * m),
+      );
+      if (blocks > 1) ex.reduce_cols(tg.part, tg.ps, blocks, m, off(colSum));
+      return sum(blocks, 0);
     },
     cross(n, m, P, em, en) {
-      return ex.cross(off(P), n, m, off(em), off(en));
+      const { blocks, rows } = rowPartition(n, m);
+      team.run("cross_b", [off(P), n, m, off(em), off(en), 0, rows], blocks, threadsFor(n * m));
+      return sum(blocks, 0);
     },
     scalePlan(n, m, P, eu, ev, rowSum, colSum) {
-      return ex.scale_plan(off(P), n, m, off(eu), off(ev), off(rowSum), off(colSum));
+      const { blocks, rows } = rowPartition(n, m);
+      const tg = target(blocks, m, colSum);
+      team.run(
+        "scale_plan_b",
+        [off(P), n, m, off(eu), off(ev), off(rowSum), tg.part, tg.ps, 0, rows],
+        blocks,
+        threadsFor(n * m),
+      );
+      if (blocks > 1) ex.reduce_cols(tg.part, tg.ps, blocks, m, off(colSum));
+      return sum(blocks, 0);
     },
     expAffine(src, dst, alpha, beta) {
-      ex.exp_affine(off(src), off(dst), src.length, alpha, beta);
+      const len = src.length, { blocks, size } = elementPartition(len);
+      team.run("exp_affine_b", [off(src), off(dst), len, alpha, beta, 0, size], blocks, threadsFor(len));
     },
     stats(src, len) {
-      ex.stats(off(src), len, 0);
-      return { min: scratch[0], max: scratch[1], finite: scratch[2] === 0 };
+      const { blocks, size } = elementPartition(len);
+      team.run("stats_b", [off(src), len, 0, size], blocks, threadsFor(len));
+      let mn = Infinity, mx = -Infinity;
+      for (let b = 0; b < blocks; b++) {
+        mn = Math.min(mn, outs[4 * b]);
+        mx = Math.max(mx, outs[4 * b + 1]);
+      }
+      return { min: mn, max: mx, finite: sum(blocks, 2) === 0 };
     },
     affine(src, dst, len, alpha, beta) {
-      return ex.affine(off(src), off(dst), len, alpha, beta) === 0;
+      const { blocks, size } = elementPartition(len);
+      team.run("affine_b", [off(src), off(dst), len, alpha, beta, 0, size], blocks, threadsFor(len));
+      return sum(blocks, 0) === 0;
     },
     expRows(n, m, src, dst, alpha, beta, rowMax, colMax) {
-      ex.exp_rows(off(src), off(dst), n, m, alpha, beta, off(rowMax), off(colMax), 0);
-      return { kmin: scratch[0], finite: scratch[1] === 0 };
+      const { blocks, rows } = rowPartition(n, m);
+      const tg = target(blocks, m, colMax);
+      team.run(
+        "exp_rows_b",
+        [off(src), off(dst), n, m, alpha, beta, off(rowMax), tg.part, tg.ps, 0, rows],
+        blocks,
+        threadsFor(n * m),
+      );
+      if (blocks > 1) ex.max_cols(tg.part, tg.ps, blocks, m, off(colMax));
+      let kmin = Infinity;
+      for (let b = 0; b < blocks; b++) kmin = Math.min(kmin, outs[4 * b]);
+      return { kmin, finite: sum(blocks, 1) === 0 };
     },
     scalePlanCost(n, m, K, C, eu, ev, P, rowSum, colSum) {
-      const total = ex.scale_plan_cost(off(K), off(C), n, m, off(eu), off(ev), off(P), off(rowSum), off(colSum), 0);
-      return { total, cost: scratch[0] };
+      const { blocks, rows } = rowPartition(n, m);
+      const tg = target(blocks, m, colSum);
+      team.run(
+        "scale_plan_cost_b",
+        [off(K), off(C), n, m, off(eu), off(ev), off(P), off(rowSum), tg.part, tg.ps, 0, rows],
+        blocks,
+        threadsFor(n * m),
+      );
+      if (blocks > 1) ex.reduce_cols(tg.part, tg.ps, blocks, m, off(colSum));
+      return { total: sum(blocks, 1), cost: sum(blocks, 0) };
     },
     costEnt(n, m, P, C, Cs, u, v) {
-      ex.cost_ent(off(P), off(C), off(Cs), n, m, off(u), off(v), 0);
-      return { cost: scratch[0], ent: scratch[1] };
+      const { blocks, rows } = rowPartition(n, m);
+      team.run("cost_ent_b", [off(P), off(C), off(Cs), n, m, off(u), off(v), 0, rows], blocks, threadsFor(n * m));
+      return { cost: sum(blocks, 0), ent: sum(blocks, 1) };
     },
   };
 }

@@ -23,6 +23,7 @@
 
 import type { StopReason } from "../core/diagnostics.ts";
 import type { MatrixLike } from "../core/matrix.ts";
+import { resolveThreads } from "../core/parallel.ts";
 import { GPU_THRESHOLDS, runWithFallback, selectBackend } from "../gpu/backend.ts";
 import type { GpuDevice, GpuMatrix } from "../gpu/runtime.ts";
 import { resolveWithReg } from "./_common.ts";
@@ -247,6 +248,7 @@ export async function sinkhornNewtonSparseAsync(
   const opts: Readonly<SnsResolvedOptions> = Object.freeze({
     ...raw,
     sparsity: Object.freeze({ ...sp, keep: sp.keep ?? Math.min(n * m, 2 * (n + m)) }),
+    threads: resolveThreads(fn, raw.threads),
   });
   const choice = await selectBackend(fn, opts.backend, n * m, GPU_THRESHOLDS.solverIteration);
   const run = await runWithFallback(

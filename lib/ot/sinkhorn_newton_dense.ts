@@ -14,8 +14,9 @@ import { ParsimonyError } from "../core/errors.ts";
 import { choleskySolve } from "../core/linalg.ts";
 import { Matrix, type MatrixLike } from "../core/matrix.ts";
 import type { ConstraintTable } from "../core/validate.ts";
-import { dualColumnExact, initialPotentials, resolveWithReg, syncBackend } from "./_common.ts";
+import { dualColumnExact, initialPotentials, resolveWithReg, syncBackend, withThreads } from "./_common.ts";
 import { createKernels } from "./_simd.ts";
+import { MAX_THREADS } from "../core/parallel.ts";
 import { newtonLoop } from "./_newton.ts";
 import { buildProblem, type Marginal, scaledCost } from "./_problem.ts";
 import { finalizeLog, makeResult, type OtResult, type OtStage, TraceRecorder } from "./result.ts";
@@ -40,6 +41,7 @@ export const DENSE_NEWTON_DEFAULTS: Readonly<DenseNewtonOptions> = Object.freeze
   stallSteps: 5,
   init: undefined,
   backend: "auto",
+  threads: undefined,
   onIteration: undefined,
 });
 
@@ -54,6 +56,7 @@ const DENSE_CONSTRAINTS: ConstraintTable<DenseNewtonOptions> = Object.freeze({
   stallSteps: { kind: "number", min: 1, integer: true },
   init: { kind: "object" },
   backend: { kind: "enum", values: ["auto", "cpu", "gpu"] },
+  threads: { kind: "number", min: 1, max: MAX_THREADS, integer: true },
   onIteration: { kind: "function" },
 });
 
@@ -87,11 +90,11 @@ export function sinkhornNewtonDense(
 ): DenseNewtonResult {
   const t0 = performance.now();
   const fn = "sinkhornNewtonDense";
-  const opts = resolveWithReg(fn, DENSE_NEWTON_DEFAULTS, options, DENSE_CONSTRAINTS);
+  const opts = withThreads(fn, resolveWithReg(fn, DENSE_NEWTON_DEFAULTS, options, DENSE_CONSTRAINTS));
   const be = syncBackend(fn, opts.backend);
   const p = buildProblem(fn, a, b, C, opts.reg);
   const n = p.as.length, m = p.bs.length;
-  const kr = createKernels(2 * n * m + 16 * (n + m) + 32);
+  const kr = createKernels(2 * n * m + 16 * (n + m) + 32, { n, m, threads: opts.threads });
   try {
     const Cs = scaledCost(p, kr.alloc(n * m, false));
     const P = kr.alloc(n * m, false);
@@ -212,7 +215,7 @@ export function sinkhornNewtonDense(
       iterations: { sinkhorn: sweeps, newton },
       hessianDensity: newton > 0 ? 1 : null,
       backend: be.backend,
-      backendReason: `${be.reason}; ${kr.kind} kernels`,
+      backendReason: `${be.reason}; ${kr.describe()}`,
       timings: { setupMs, sinkhornMs, newtonMs, planMs, solveMs, lineSearchMs },
       t0,
       stages,

@@ -87,9 +87,9 @@ function fill(k: OtKernels, src: ArrayLike<number>): Float64Array {
   return out;
 }
 
-Deno.test("kernels vs TS twins: logSweep (exact and bound stabiliser, odd sizes), planPass, scalingSweep, cross agree to 1e-13", () => {
+Deno.test("kernels vs TS twins: logSweep (exact and bound stabiliser, odd sizes, one and several row blocks), planPass, scalingSweep, cross agree to 1e-13", () => {
   const js = jsKernels();
-  for (const [n, m] of [[7, 5], [33, 17], [64, 64]]) {
+  for (const [n, m] of [[7, 5], [33, 17], [64, 64], [381, 361]]) {
     const rng = new Rng(n * m);
     const C = pointCost(n + m, n, m);
     const reg = 0.02;
@@ -99,7 +99,7 @@ Deno.test("kernels vs TS twins: logSweep (exact and bound stabiliser, odd sizes)
     for (let i = 0; i < n; i++) a[i] /= sa;
     for (let j = 0; j < m; j++) b[j] /= sb;
     const la = a.map(Math.log), lb = b.map(Math.log);
-    const w = createKernels(4 * n * m + 20 * (n + m));
+    const w = createKernels(4 * n * m + 20 * (n + m), { n, m, threads: 2 });
     const run = (k: OtKernels) => {
       const [Csk, ak, lak, lbk] = [fill(k, Cs), fill(k, a), fill(k, la), fill(k, lb)];
       let u = fill(k, rng.normalArray(n, 0, 0.1)), v = fill(k, new Float64Array(m));
