@@ -18,8 +18,10 @@
  * is extrapolated from 30 timed iterations and marked "≈".
  *
  * POT runs twice per round: with OpenBLAS's default threads (2 on this machine: numpy's matrix-vector
- * products use the second core when it is idle) and with OPENBLAS_NUM_THREADS=1 (ot.sinkhorn only),
- * so both comparisons are printed; our solvers are single-threaded.
+ * products use the second core when it is idle) and with OPENBLAS_NUM_THREADS=1 (ot.sinkhorn only).
+ * Ours likewise: with the library's default thread count (min(hardwareConcurrency, 8), or
+ * `--threads`; lib/core/parallel.ts) and with `threads: 1` (sinkhorn and SNS), so both comparisons
+ * — two threads against two, one against one — are printed. Results are bit-identical either way.
  *
  * Timing: wall clock of the whole call (validation, kernel matrix, iterations, final plan), best of
  * `--repeats` alternating rounds (POT, then ours, so both see the same machine load), after a warm-up solve (JIT, wasm compile); "ms·it⁻¹" is that time divided by the
@@ -34,7 +36,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { Matrix, Rng } from "../lib/core/mod.ts";
+import { closeWorkerPool, defaultThreads, Matrix, Rng } from "../lib/core/mod.ts";
 import { type OtResult, sinkhorn, sinkhornLog, sinkhornNewtonSparse, sqeuclidean } from "../lib/ot/mod.ts";
 
 const { values } = parseArgs({
@@ -48,8 +50,10 @@ const { values } = parseArgs({
     json: { type: "string" },
     "log-budget": { type: "string" },
     python: { type: "string", default: "/usr/bin/python3" },
+    threads: { type: "string" },
   },
 });
+const threads = values.threads === undefined ? defaultThreads() : Number(values.threads);
 
 const sizes = (values.sizes ?? (values.quick ? "500,1000" : "500,1000,2000")).split(",").map(Number);
 const regs = values.regs!.split(",").map(Number);
@@ -111,6 +115,9 @@ interface Row {
   /** POT ot.sinkhorn with OPENBLAS_NUM_THREADS=1. */
   pot1: PotRow["sinkhorn"];
   sinkhorn: { ms: number; iterations: number; msPerIter: number; l1: number; stop: string };
+  /** Ours with threads: 1. */
+  sinkhorn1: { ms: number; msPerIter: number };
+  sns1: { ms: number };
   sinkhornLog: { ms: number; iterations: number; msPerIter: number; l1: number; stop: string };
   sns: {
     ms: number;
@@ -136,10 +143,8 @@ try {
     // each side keeps its best round.
     let pot: { pot: string; results: PotRow[] } | null = null;
     let pot1: { pot: string; results: PotRow[] } | null = null;
-    const ours = new Map<
-      number,
-      { sk: ReturnType<typeof best>; lg: ReturnType<typeof best>; sn: ReturnType<typeof best> }
-    >();
+    type Best = ReturnType<typeof best>;
+    const ours = new Map<number, { sk: Best; lg: Best; sn: Best; sk1: Best; sn1: Best }>();
     for (let round = 0; round < repeats; round++) {
       const p = runPot(path, n);
       potVersion = p.pot;
@@ -159,20 +164,25 @@ try {
         });
       }
       for (const reg of regs) {
-        const sk = best(1, () => sinkhorn(null, null, C, { reg, tol, maxIter: 1_000_000 }));
-        const lg = best(1, () => sinkhornLog(null, null, C, { reg, tol, maxIter: 1_000_000 }));
-        const sn = best(1, () => sinkhornNewtonSparse(null, null, C, { reg, tol }));
+        const sk = best(1, () => sinkhorn(null, null, C, { reg, tol, maxIter: 1_000_000, threads }));
+        const lg = best(1, () => sinkhornLog(null, null, C, { reg, tol, maxIter: 1_000_000, threads }));
+        const sn = best(1, () => sinkhornNewtonSparse(null, null, C, { reg, tol, threads }));
+        const sk1 = best(1, () => sinkhorn(null, null, C, { reg, tol, maxIter: 1_000_000, threads: 1 }));
+        const sn1 = best(1, () => sinkhornNewtonSparse(null, null, C, { reg, tol, threads: 1 }));
         const prev = ours.get(reg);
+        const pick = (k: "sk" | "lg" | "sn" | "sk1" | "sn1", x: Best) => (prev && prev[k].ms < x.ms ? prev[k] : x);
         ours.set(reg, {
-          sk: prev && prev.sk.ms < sk.ms ? prev.sk : sk,
-          lg: prev && prev.lg.ms < lg.ms ? prev.lg : lg,
-          sn: prev && prev.sn.ms < sn.ms ? prev.sn : sn,
+          sk: pick("sk", sk),
+          lg: pick("lg", lg),
+          sn: pick("sn", sn),
+          sk1: pick("sk1", sk1),
+          sn1: pick("sn1", sn1),
         });
       }
     }
     for (const [ri, pr] of pot!.results.entries()) {
       const reg = pr.reg;
-      const { sk, lg, sn } = ours.get(reg)!;
+      const { sk, lg, sn, sk1, sn1 } = ours.get(reg)!;
       const row: Row = {
         n,
         reg,
@@ -185,6 +195,8 @@ try {
           l1: sk.r.marginalError,
           stop: sk.r.stopReason,
         },
+        sinkhorn1: { ms: sk1.ms, msPerIter: sk1.ms / sk1.r.iterations.sinkhorn },
+        sns1: { ms: sn1.ms },
         sinkhornLog: {
           ms: lg.ms,
           iterations: lg.r.iterations.sinkhorn,
@@ -205,7 +217,7 @@ try {
       console.error(
         `n=${n} reg=${reg}: POT sinkhorn ${fmtS(pr.sinkhorn.seconds * 1e3)} s (1 thread ${
           fmtS(pot1!.results[ri].sinkhorn.seconds * 1e3)
-        } s), ours ${fmtS(sk.ms)} s, SNS ${fmtS(sn.ms)} s`,
+        } s), ours ${fmtS(sk.ms)} s (1 thread ${fmtS(sk1.ms)} s), SNS ${fmtS(sn.ms)} s (1 thread ${fmtS(sn1.ms)} s)`,
       );
     }
   }
@@ -216,9 +228,9 @@ try {
 // The table
 const lines: string[] = [];
 lines.push(
-  "| n | reg | POT sinkhorn it / s / ms·it⁻¹ | POT 1-thread s / ms·it⁻¹ | ours sinkhorn it / s / ms·it⁻¹ | per-it ours÷POT (1-thread) | POT sinkhorn_log s | ours sinkhornLog it / s | SNS it (N1+Newton) / s | POT sinkhorn ÷ SNS (1-thread) | POT log ÷ SNS | ℓ1 err POT / SNS |",
+  `| n | reg | POT sinkhorn it / s / ms·it⁻¹ | POT 1-thread s / ms·it⁻¹ | ours sinkhorn (${threads} threads) it / s / ms·it⁻¹ | ours 1-thread s / ms·it⁻¹ | per-it ours÷POT (1-thread ÷ 1-thread) | POT sinkhorn_log s | ours sinkhornLog it / s | SNS it (N1+Newton) / s | SNS 1-thread s | POT sinkhorn ÷ SNS (1-thread ÷ 1-thread) | POT log ÷ SNS | ℓ1 err POT / SNS |`,
 );
-lines.push("|---|---|---|---|---|---|---|---|---|---|---|---|");
+lines.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
   const p = r.pot;
   const potMs = p.sinkhorn.seconds * 1e3, potLogMs = p.sinkhorn_log.seconds * 1e3, pot1Ms = r.pot1.seconds * 1e3;
@@ -226,14 +238,15 @@ for (const r of rows) {
     `| ${r.n} | ${r.reg} | ${p.sinkhorn.iterations} / ${fmtS(potMs)} / ${p.sinkhorn.ms_per_iter.toFixed(2)} | ` +
       `${fmtS(pot1Ms)} / ${r.pot1.ms_per_iter.toFixed(2)} | ` +
       `${r.sinkhorn.iterations} / ${fmtS(r.sinkhorn.ms)} / ${r.sinkhorn.msPerIter.toFixed(2)} | ` +
+      `${fmtS(r.sinkhorn1.ms)} / ${r.sinkhorn1.msPerIter.toFixed(2)} | ` +
       `${(r.sinkhorn.msPerIter / p.sinkhorn.ms_per_iter).toFixed(2)} (${
-        (r.sinkhorn.msPerIter / r.pot1.ms_per_iter).toFixed(2)
+        (r.sinkhorn1.msPerIter / r.pot1.ms_per_iter).toFixed(2)
       }) | ` +
       `${p.sinkhorn_log.extrapolated ? "≈" : ""}${fmtS(potLogMs)} | ${r.sinkhornLog.iterations} / ${
         fmtS(r.sinkhornLog.ms)
       } | ` +
-      `${r.sns.iterations.sinkhorn}+${r.sns.iterations.newton} / ${fmtS(r.sns.ms)} | ` +
-      `${(potMs / r.sns.ms).toFixed(1)}× (${(pot1Ms / r.sns.ms).toFixed(1)}×) | ${
+      `${r.sns.iterations.sinkhorn}+${r.sns.iterations.newton} / ${fmtS(r.sns.ms)} | ${fmtS(r.sns1.ms)} | ` +
+      `${(potMs / r.sns.ms).toFixed(1)}× (${(pot1Ms / r.sns1.ms).toFixed(1)}×) | ${
         p.sinkhorn_log.extrapolated ? "≈" : ""
       }${(potLogMs / r.sns.ms).toFixed(1)}× | ` +
       `${fmtE(p.sinkhorn.l1)} / ${fmtE(r.sns.l1)} |`,
@@ -246,4 +259,5 @@ console.log(
     [...kinds].join("; ")
   }; POT ${potVersion} via ${values.python}. "≈": POT sinkhorn_log time extrapolated from 30 timed iterations × POT sinkhorn's iteration count.`,
 );
-if (values.json) writeFileSync(values.json, JSON.stringify({ tol, repeats, rows }, null, 1));
+if (values.json) writeFileSync(values.json, JSON.stringify({ tol, repeats, threads, rows }, null, 1));
+closeWorkerPool();

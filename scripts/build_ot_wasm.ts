@@ -872,7 +872,7 @@ function blocked(): string {
       })`,
       false,
     )
-  }${reduce("add")}${reduce("max")}
+  }${reduce("add")}${reduce("max")}${hessVec()}
   ;; v[j] = b[j] / Σ_b part_b[j]: the column half of the scaling-form iteration (partials reduced into part_0)
   (func (export "scaling_cols") (param $part i32) (param $ps i32) (param $nb i32) (param $m i32) (param $bp i32) (param $vp i32)
     (local $j i32)
@@ -913,6 +913,77 @@ function blocked(): string {
     )
   }
   )`;
+}
+
+/**
+ * The SNS Newton operator H̃w = (r⊙w₁ + P̃w₂, P̃ᵀw₁ + c⊙w₂) with P̃ in CSR (twin: hessVec in
+ * lib/ot/_pcg.ts). Block b runs rows [rb[b], rb[b+1]) (bounds balancing nnz, fixed by the
+ * pattern): out₁ for its rows and its own partial P̃ᵀw₁; hess_cols adds c⊙w₂ to the partials'
+ * sum in block order.
+ */
+function hessVec(): string {
+  return `
+  ;; rows [rb[b], rb[b+1]): out[i] = r[i]·w[i] + Σ_k val[k]·w[n + ci[k]] (two accumulators: even and odd k of
+  ;; the row); partial_b[ci[k]] += val[k]·w[i]
+  (func (export "hess_vec_b") (param $rp i32) (param $ci i32) (param $val i32) (param $n i32) (param $m i32) (param $rv i32)
+    (param $w i32) (param $out i32) (param $part i32) (param $ps i32) (param $rb i32) (param $b i32)
+    (local $i i32) (local $i1 i32) (local $k i32) (local $e i32) (local $j i32) (local $pb i32) (local $w2 i32)
+    (local $wi f64) (local $s f64) (local $s1 f64) (local $x f64) (local $x2 f64) (local $q i32) (local $e2 i32) (local $j2 i32)
+    (local.set $pb (i32.add (local.get $part) (i32.shl (i32.mul (local.get $b) (local.get $ps)) (i32.const 3))))${
+    loop("z", lt("$j", "$m"), `\n      ${put("$pb", "$j", "(f64.const 0)")} ${inc("$j")}`)
+  }
+    (local.set $w2 (i32.add (local.get $w) (i32.shl (local.get $n) (i32.const 3))))
+    (local.set $i (i32.load (i32.add (local.get $rb) (i32.shl (local.get $b) (i32.const 2)))))
+    (local.set $i1 (i32.load offset=4 (i32.add (local.get $rb) (i32.shl (local.get $b) (i32.const 2)))))${
+    loop(
+      "i",
+      lt("$i", "$i1"),
+      `
+      (local.set $wi ${get("$w", "$i")})
+      (local.set $s (f64.mul ${get("$rv", "$i")} (local.get $wi))) (local.set $s1 (f64.const 0))
+      (local.set $k (i32.load (i32.add (local.get $rp) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $e (i32.load offset=4 (i32.add (local.get $rp) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $e2 (i32.sub (local.get $e) (i32.and (i32.sub (local.get $e) (local.get $k)) (i32.const 1))))${
+        loop(
+          "k",
+          lt("$k", "$e2"),
+          `
+        (local.set $j (i32.load (i32.add (local.get $ci) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $j2 (i32.load offset=4 (i32.add (local.get $ci) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $x ${get("$val", "$k")})
+        (local.set $x2 (f64.load offset=8 ${at("$val", "$k")}))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $x) ${get("$w2", "$j")})))
+        (local.set $s1 (f64.add (local.get $s1) (f64.mul (local.get $x2) ${get("$w2", "$j2")})))
+        (local.set $q ${at("$pb", "$j")})
+        (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.mul (local.get $x) (local.get $wi))))
+        (local.set $q ${at("$pb", "$j2")})
+        (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.mul (local.get $x2) (local.get $wi))))
+        ${inc("$k", 2)}`,
+        )
+      }
+      (if (i32.lt_u (local.get $k) (local.get $e)) (then
+        (local.set $j (i32.load (i32.add (local.get $ci) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $x ${get("$val", "$k")})
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $x) ${get("$w2", "$j")})))
+        (local.set $q ${at("$pb", "$j")})
+        (f64.store (local.get $q) (f64.add (f64.load (local.get $q)) (f64.mul (local.get $x) (local.get $wi))))))
+      (local.set $s (f64.add (local.get $s) (local.get $s1)))
+      ${put("$out", "$i", "(local.get $s)")}
+      ${inc("$i")}`,
+    )
+  })
+  ;; out₂[j] = c[j]·w₂[j] + Σ_b partial_b[j] (partials reduced into partial_0 in block order)
+  (func (export "hess_cols") (param $part i32) (param $ps i32) (param $nb i32) (param $m i32) (param $cv i32) (param $w2 i32) (param $out2 i32)
+    (local $j i32)
+    (call $reduce_add (local.get $part) (local.get $ps) (local.get $nb) (local.get $m) (local.get $part))${
+    loop(
+      "j",
+      lt("$j", "$m"),
+      `\n      ${
+        put("$out2", "$j", `(f64.add (f64.mul ${get("$cv", "$j")} ${get("$w2", "$j")}) ${get("$part", "$j")})`)
+      } ${inc("$j")}`,
+    )
+  })`;
 }
 
 /** dst[j] = part_0[j] ⊕ part_1[j] ⊕ … in block order (⊕ = + or max; dst may be part_0). */

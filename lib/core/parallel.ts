@@ -15,12 +15,23 @@
  * this thread may not block (`Atomics.wait` is forbidden on a browser's main thread), for one
  * block, or for `threads = 1`. Deno's `unrefTimer` is used behind a feature check.
  *
+ * Dispatch: the calling thread publishes a job (function, arguments, block count) in a small
+ * control SharedArrayBuffer and takes blocks itself; a worker that ran the previous job is still
+ * waiting on the job word (futex waits of ≤ 0.25 ms, for up to 2 ms after its last job) and is
+ * woken by Atomics.notify, so consecutive passes of an iterative solver cost microseconds to
+ * dispatch; a worker back on its event loop is woken by a message.
+ *
  * Lifecycle (a Worker keeps a Deno process alive, and `terminate()` cannot end a worker that
- * is blocked in `Atomics.wait`): idle workers never block — they wait for messages on their
- * event loop, and only the calling thread waits, inside a run. The pool starts its workers on
- * the first parallel run, and terminates them after `idleMs` without a run (a timer that does
- * not keep the process alive), or at once with {@linkcode closeWorkerPool}; the next run
- * starts fresh ones. So a script that used the pool exits ≈ `idleMs` after its last run.
+ * is blocked in a long `Atomics.wait`): workers never wait longer than one 0.25 ms step, and
+ * between runs they sit on their event loops. The pool starts its workers on the first
+ * parallel run, and terminates them after `idleMs` without a run (a timer that does not keep
+ * the process alive), or at once with {@linkcode closeWorkerPool}; the next run starts fresh
+ * ones. So a script that used the pool exits ≈ `idleMs` after its last run.
+ *
+ * Adaptivity: per pass (team, function, block count) the pool compares the wall time per block
+ * of its parallel runs with that of calling-thread-only runs (re-measured every 32 runs) and
+ * keeps the pass on the calling thread for a while when the workers do not make it faster — as
+ * when other processes hold the other cores. This changes who runs the blocks, never a result.
  *
  * Failure: an exception in a worker's block (e.g. a wasm trap) stops the remaining blocks and
  * is rethrown by `run` on the calling thread as a {@linkcode BackendError}; one on the calling
@@ -225,17 +236,43 @@ const ARGS_BYTE = 4 * (STATE_AT + 64), MAX_ARGS = 32, TEXT_BYTE = ARGS_BYTE + 8 
 const SEQ_SHIFT = 11, SEQ_MASK = 0xfffff, BLOCK_MASK = (1 << SEQ_SHIFT) - 1;
 /** Wait slice and the no-progress limit after which a run gives up on its workers. */
 const WAIT_SLICE_MS = 1000, STALL_MS = 120_000;
-/** How long a worker keeps polling for the next job before it goes back to its event loop. */
-const SPIN_MS = 0.5;
+/**
+ * How long a worker keeps waiting for the next job (futex waits of at most WAIT_STEP_MS each, woken
+ * by the calling thread's Atomics.notify) before it goes back to its event loop. Waiting — not
+ * spinning — leaves the core to the calling thread when both share one; the short steps keep
+ * terminate() prompt.
+ */
+const LINGER_MS = 2, WAIT_STEP_MS = 0.25;
+/**
+ * Adaptive choice per pass (key: team, function, block count): the pool keeps the mean wall time
+ * per block of its parallel and of its calling-thread-only runs (exponential averages), re-measures
+ * the latter every CALIBRATE_EVERY runs, and runs a pass on the calling thread alone for a back-off
+ * period (BACKOFF_MIN_MS, doubling while it recurs, up to BACKOFF_MAX_MS) when its parallel runs
+ * are not at least 5 % faster — e.g. when other processes hold the other cores, so that workers
+ * only time-share the caller's core or are preempted while they hold a block. Which thread runs a
+ * block never changes a result.
+ */
+const CALIBRATE_EVERY = 32, BACKOFF_MIN_MS = 50, BACKOFF_MAX_MS = 2000, EMA = 0.25;
+
+/** Timing record of one pass (see CALIBRATE_EVERY). */
+interface PassStats {
+  /** Mean ms per block: parallel runs, calling-thread runs (NaN until measured). */
+  par: number;
+  seq: number;
+  runs: number;
+  until: number;
+  backoffMs: number;
+}
 
 /**
  * The worker script (plain JavaScript, loaded from a Blob URL). Messages: init, bind (instantiate
  * a team's module over its memory), unbind, wake. On a wake the worker serves: it runs the
  * current job's blocks (claimed by compare-and-swap on the job word, which carries the job's
- * sequence number), then polls the job word for up to ${SPIN_MS} ms for the next job (the
- * calling thread publishes consecutive passes microseconds apart), and otherwise marks itself
- * idle and returns to its event loop — it never blocks in Atomics.wait, so terminate() always
- * ends it. The thread that completes a job's last block wakes the calling thread.
+ * sequence number), then waits on the job word for up to LINGER_MS for the next job (the calling
+ * thread publishes consecutive passes microseconds apart and notifies), in steps of at most
+ * WAIT_STEP_MS, and otherwise marks itself idle and returns to its event loop — it is never
+ * blocked in Atomics.wait for longer than one step, so terminate() always ends it promptly. The
+ * thread that completes a job's last block wakes the calling thread.
  */
 const WORKER_SOURCE = `
 const teams = new Map();
@@ -278,17 +315,18 @@ function serve() {
   const me = ${STATE_AT} + index - 1;
   Atomics.store(ctl, me, 1);
   for (;;) {
-    let seq = Atomics.load(ctl, ${JOB}) >>> ${SEQ_SHIFT};
+    let w = Atomics.load(ctl, ${JOB}), seq = w >>> ${SEQ_SHIFT};
     if (seq === last) {
       const t0 = performance.now();
-      let spins = 0;
-      while ((seq = Atomics.load(ctl, ${JOB}) >>> ${SEQ_SHIFT}) === last) {
-        if ((++spins & 127) === 0 && (performance.now() - t0 > ${SPIN_MS} || Atomics.load(ctl, ${STOP}) !== 0)) {
+      while ((seq = (w = Atomics.load(ctl, ${JOB})) >>> ${SEQ_SHIFT}) === last) {
+        if (performance.now() - t0 > ${LINGER_MS} || Atomics.load(ctl, ${STOP}) !== 0) {
           Atomics.store(ctl, me, 0);
           // a job published after the state store is seen here; one published before it got a wake
           if ((Atomics.load(ctl, ${JOB}) >>> ${SEQ_SHIFT}) === last || Atomics.load(ctl, ${STOP}) !== 0) return;
           Atomics.store(ctl, me, 1);
+          continue;
         }
+        Atomics.wait(ctl, ${JOB}, w, ${WAIT_STEP_MS});
       }
     }
     last = seq;
@@ -372,6 +410,39 @@ class WorkerPool {
   started = 0;
   /** Parallel runs executed. */
   runs = 0;
+  /** Back-off periods entered (passes kept on the calling thread because workers did not speed them up). */
+  backoffs = 0;
+  private readonly stats = new Map<number, PassStats>();
+
+  /** Whether this run of pass `key` should use the workers (false: calibration run or back-off). */
+  wantParallel(key: number): boolean {
+    let st = this.stats.get(key);
+    if (st === undefined) {
+      st = { par: NaN, seq: NaN, runs: 0, until: 0, backoffMs: BACKOFF_MIN_MS };
+      this.stats.set(key, st);
+    }
+    st.runs++;
+    if (Number.isNaN(st.seq) || st.runs % CALIBRATE_EVERY === 0) return false;
+    return !(st.until > 0 && performance.now() < st.until);
+  }
+
+  /** Account one run of pass `key`: wall ms per block, parallel or not. */
+  record(key: number, parallel: boolean, msPerBlock: number): void {
+    const st = this.stats.get(key)!;
+    if (!parallel) {
+      st.seq = Number.isNaN(st.seq) ? msPerBlock : st.seq + EMA * (msPerBlock - st.seq);
+      return;
+    }
+    st.par = Number.isNaN(st.par) ? msPerBlock : st.par + EMA * (msPerBlock - st.par);
+    if (st.par > 0.95 * st.seq) {
+      this.backoffs++;
+      st.until = performance.now() + st.backoffMs;
+      st.backoffMs = Math.min(BACKOFF_MAX_MS, 2 * st.backoffMs);
+      st.par = NaN; // judge afresh after the back-off
+    } else {
+      st.backoffMs = Math.max(BACKOFF_MIN_MS, st.backoffMs / 2);
+    }
+  }
 
   get size(): number {
     return this.workers.length;
@@ -430,9 +501,10 @@ class WorkerPool {
       this.timer = undefined;
     }
     if (this.workers.length > 0) {
-      // Ask polling workers back to their event loops first (a worker busy in a loop can take
-      // a while to honour terminate()), waiting at most a few milliseconds.
+      // Ask lingering workers back to their event loops first (a worker in a loop or a wait can
+      // take a while to honour terminate()), waiting at most a few milliseconds.
       Atomics.store(this.ctl, STOP, 1);
+      Atomics.notify(this.ctl, JOB);
       const t0 = performance.now();
       for (let k = 0; k < this.workers.length; k++) {
         while (Atomics.load(this.ctl, STATE_AT + k) !== 0 && performance.now() - t0 < 5) { /* poll */ }
@@ -511,7 +583,8 @@ class WorkerPool {
       Atomics.store(ctl, HELPERS, h);
       this.args.set(args);
       Atomics.store(ctl, JOB, seq << SEQ_SHIFT);
-      // Wake the helpers that went back to their event loop (the others are polling).
+      Atomics.notify(ctl, JOB);
+      // Wake the helpers that went back to their event loop (the others are waiting on the job word).
       for (let k = 0; k < h; k++) {
         if (Atomics.load(ctl, STATE_AT + k) === 0) this.workers[k].postMessage({ t: "wake" });
       }
@@ -676,11 +749,20 @@ export class WasmTeam {
    * @param args numeric arguments (i32 offsets, f64 values)
    * @param blocks number of blocks (1 … 2047)
    * @param threads threads to use at most (1 = the calling thread only)
+   * @param options `adaptive` (default true): let the pool run this pass on the calling thread alone
+   *   when its parallel runs are not faster (calibration runs, back-off); false: always offer the
+   *   blocks to the workers
    * @returns the number of threads that ran at least one block
    * @throws {BackendError} when a block failed in a worker (the message carries the worker's error)
    * @throws the error of a block that failed on the calling thread
    */
-  run(name: string, args: readonly number[], blocks: number, threads: number): number {
+  run(
+    name: string,
+    args: readonly number[],
+    blocks: number,
+    threads: number,
+    options: { adaptive?: boolean } = {},
+  ): number {
     const f = this.exports[name] as ((...a: number[]) => unknown) | undefined;
     if (typeof f !== "function") throw new Error(`WasmTeam.run: no exported function '${name}'`);
     if (!(Number.isInteger(blocks) && blocks >= 0 && blocks <= MAX_BLOCKS)) {
@@ -690,9 +772,19 @@ export class WasmTeam {
     if (helpers < 1 || this.closed || !this.shared || !parallelSupport().available) {
       return blocks > 0 ? runSequential(f, args, blocks) : 0;
     }
-    const p = pool();
-    if (!p.bound(this.id)) p.bind(this.bindMsg);
-    return p.run(this.id, this.fnIndex.get(name)!, f, name, args, blocks, helpers);
+    const p = pool(), fi = this.fnIndex.get(name)!;
+    const key = (this.id * 4096 + fi) * 4096 + blocks;
+    const adaptive = options.adaptive !== false;
+    const parallel = !adaptive || p.wantParallel(key);
+    const t0 = performance.now();
+    let used: number;
+    if (parallel) {
+      if (!p.bound(this.id)) p.bind(this.bindMsg);
+      used = p.run(this.id, fi, f, name, args, blocks, helpers);
+    } else used = runSequential(f, args, blocks);
+    // a parallel run that no worker joined (e.g. workers still starting) says nothing about speed-up
+    if (adaptive && (!parallel || used > 1)) p.record(key, parallel, (performance.now() - t0) / blocks);
+    return used;
   }
 
   /** Release the workers' instances (the calling thread's stays usable, single-threaded). */
@@ -746,16 +838,23 @@ export function configureWorkerPool(config: Partial<WorkerPoolConfig>): Readonly
 }
 
 /**
- * The pool's state: live workers, workers started so far, parallel runs executed.
+ * The pool's state: live workers, workers started so far, parallel runs executed, back-off
+ * periods entered (runs kept on the calling thread because workers were being delayed).
  *
- * @returns `{ workers, started, runs, idleMs }`
+ * @returns `{ workers, started, runs, backoffs, idleMs }`
  * @example
  * ```ts
  * import { workerPoolState } from "@parsimony/parsimony/core";
  * workerPoolState().workers >= 0; // => true
  * ```
  */
-export function workerPoolState(): { workers: number; started: number; runs: number; idleMs: number } {
+export function workerPoolState(): {
+  workers: number;
+  started: number;
+  runs: number;
+  backoffs: number;
+  idleMs: number;
+} {
   const p = pool();
-  return { workers: p.size, started: p.started, runs: p.runs, idleMs: p.idleMs };
+  return { workers: p.size, started: p.started, runs: p.runs, backoffs: p.backoffs, idleMs: p.idleMs };
 }

@@ -18,12 +18,13 @@ export class PcgWorkspace {
   readonly p: Float64Array;
   readonly q: Float64Array;
   readonly dinv: Float64Array;
-  constructor(size: number) {
-    this.res = new Float64Array(size);
-    this.z = new Float64Array(size);
-    this.p = new Float64Array(size);
-    this.q = new Float64Array(size);
-    this.dinv = new Float64Array(size);
+  /** `alloc`: where the vectors live (kernel memory for a kernel mat-vec). */
+  constructor(size: number, alloc: (len: number) => Float64Array = (len) => new Float64Array(len)) {
+    this.res = alloc(size);
+    this.z = alloc(size);
+    this.p = alloc(size);
+    this.q = alloc(size);
+    this.dinv = alloc(size);
   }
 }
 
@@ -56,6 +57,8 @@ export function hessVec(
 
 /**
  * Solve H̃ d = g by Jacobi PCG from d = 0; stops when ‖res‖₂ ≤ rtol·‖g‖₂ or after maxIter.
+ * `apply(w, out)` replaces {@linkcode hessVec} (the blocked, multi-threaded kernel operator of
+ * lib/ot/_simd.ts for problems of several row blocks; `ws` then lives in kernel memory).
  *
  * @returns CG iterations used
  */
@@ -72,6 +75,7 @@ export function pcg(
   ws: PcgWorkspace,
   rtol: number,
   maxIter: number,
+  apply?: (w: Float64Array, out: Float64Array) => void,
 ): number {
   const N = n + m;
   const { res, z, p, q, dinv } = ws;
@@ -90,7 +94,8 @@ export function pcg(
   for (let k = 0; k < N; k++) rz += res[k] * z[k];
   let it = 0;
   while (it < maxIter) {
-    hessVec(n, m, rowPtr, colIdx, val, r, c, p, q);
+    if (apply) apply(p, q);
+    else hessVec(n, m, rowPtr, colIdx, val, r, c, p, q);
     let pq = 0;
     for (let k = 0; k < N; k++) pq += p[k] * q[k];
     if (!(pq > 0)) break; // numerically singular direction: keep the current iterate

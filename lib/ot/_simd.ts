@@ -135,6 +135,12 @@ export interface OtKernels {
     rowSum: Float64Array,
     colSum: Float64Array,
   ): { total: number; cost: number };
+  /**
+   * The blocked sparse Newton operator for an n×m problem of several row blocks (budget
+   * {@linkcode hessianDoubles}); null for one-block problems and the TS loops (then `_pcg.ts`
+   * hessVec runs).
+   */
+  sparseHessian(n: number, m: number): SparseHessian | null;
   /** ⟨C, P⟩ and Σ P·(u_i + v_j − Cs_ij); see `_lse.ts` costEnt. */
   costEnt(
     n: number,
@@ -145,6 +151,17 @@ export interface OtKernels {
     u: Float64Array,
     v: Float64Array,
   ): { cost: number; ent: number };
+}
+
+/**
+ * The SNS Newton operator H̃w = (r⊙w₁ + P̃w₂, P̃ᵀw₁ + c⊙w₂) over a CSR pattern copied into kernel
+ * memory, run in row blocks (balanced by nnz, fixed by the pattern) on the kernels' threads.
+ */
+export interface SparseHessian {
+  /** Copy the values (and the pattern when `pattern` is true); false when nnz exceeds the capacity. */
+  load(rowPtr: Int32Array, colIdx: Int32Array, val: Float64Array, nnz: number, pattern: boolean): boolean;
+  /** out = H̃ w (r, c, w, out allocated by these kernels). */
+  apply(r: Float64Array, c: Float64Array, w: Float64Array, out: Float64Array): void;
 }
 
 /** What {@linkcode OtKernels.stats} returns. */
@@ -192,6 +209,18 @@ function partStride(m: number): number {
 /** Kernel-memory doubles a solve on an n×m problem needs for per-block scratch (partials and rows). */
 export function scratchDoubles(n: number, m: number): number {
   return rowPartition(n, m).blocks > 1 ? 2 * MAX_BLOCKS * partStride(m) + 8 : 0;
+}
+
+/** CSR capacity of {@linkcode OtKernels.sparseHessian}: max(16(n + m), n·m/8) entries. */
+function hessianCapacity(n: number, m: number): number {
+  return Math.max(16 * (n + m), Math.ceil((n * m) / 8));
+}
+
+/** Kernel-memory doubles of {@linkcode OtKernels.sparseHessian} (0 for one-block problems). */
+export function hessianDoubles(n: number, m: number): number {
+  if (rowPartition(n, m).blocks === 1) return 0;
+  const cap = hessianCapacity(n, m);
+  return Math.ceil((n + 2) / 2) + Math.ceil(cap / 2) + cap + MAX_BLOCKS + 16;
 }
 
 /** The two binaries: "shared" imports a shared memory (threads), "plain" a normal one. */
@@ -293,6 +322,7 @@ export function jsKernels(): OtKernels {
     expRows,
     scalePlanCost,
     costEnt,
+    sparseHessian: () => null,
   };
 }
 
@@ -313,6 +343,7 @@ interface SimdExports {
   ): void;
   reduce_cols(part: number, ps: number, nb: number, m: number, dst: number): void;
   max_cols(part: number, ps: number, nb: number, m: number, dst: number): void;
+  hess_cols(part: number, ps: number, nb: number, m: number, cv: number, w2: number, out2: number): void;
 }
 
 interface CacheEntry {
@@ -379,9 +410,13 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
   // bytes [0, 512) hold the blocks' scalar outputs (4 doubles per block); allocations start above
   const outs = new Float64Array(buffer, 0, 4 * MAX_BLOCKS);
   let top = 512;
-  const off = (x: Float64Array): number => {
+  const off = (x: Float64Array | Int32Array): number => {
     if (x.buffer !== buffer) throw new Error("lib/ot internal: array not allocated by these kernels");
     return x.byteOffset;
+  };
+  const allocInt = (len: number): Int32Array => {
+    const d = alloc(Math.ceil(len / 2), false);
+    return new Int32Array(buffer, d.byteOffset, len);
   };
   const alloc = (len: number, zero = true): Float64Array => {
     const need = len * 8;
@@ -521,6 +556,43 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
       );
       if (blocks > 1) ex.reduce_cols(tg.part, tg.ps, blocks, m, off(colSum));
       return { total: sum(blocks, 1), cost: sum(blocks, 0) };
+    },
+    sparseHessian(n, m) {
+      const { blocks } = rowPartition(n, m);
+      if (blocks === 1) return null;
+      const cap = hessianCapacity(n, m);
+      const rp = allocInt(n + 1), ci = allocInt(cap), val = alloc(cap, false), rb = allocInt(blocks + 1);
+      const tw = threadsFor(n * m);
+      return {
+        load(rowPtr, colIdx, v, nnz, pattern) {
+          if (nnz > cap) return false;
+          if (pattern) {
+            rp.set(rowPtr.subarray(0, n + 1));
+            ci.set(colIdx.subarray(0, nnz));
+            // block bounds: row where the nnz prefix first reaches b·nnz/blocks (a function of the pattern)
+            rb[0] = 0;
+            let i = 0;
+            for (let b = 1; b < blocks; b++) {
+              const want = (b * nnz) / blocks;
+              while (i < n && rowPtr[i] < want) i++;
+              rb[b] = i;
+            }
+            rb[blocks] = n;
+          }
+          val.set(v.subarray(0, nnz));
+          return true;
+        },
+        apply(r, c, w, out) {
+          const { part, ps } = scratch(m);
+          team.run(
+            "hess_vec_b",
+            [off(rp), off(ci), off(val), n, m, off(r), off(w), off(out), part, ps, off(rb)],
+            blocks,
+            tw,
+          );
+          ex.hess_cols(part, ps, blocks, m, off(c), off(w) + 8 * n, off(out) + 8 * n);
+        },
+      };
     },
     costEnt(n, m, P, C, Cs, u, v) {
       const { blocks, rows } = rowPartition(n, m);

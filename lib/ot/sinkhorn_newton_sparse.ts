@@ -26,7 +26,7 @@ import {
 import { newtonLoop } from "./_newton.ts";
 import { pcg, PcgWorkspace } from "./_pcg.ts";
 import { buildProblem, loadCost, type Marginal, type OtProblem, resolveNested, scaledCostFrom } from "./_problem.ts";
-import { createKernels } from "./_simd.ts";
+import { createKernels, hessianDoubles } from "./_simd.ts";
 import { SparseWorkspace, type SparsityRule, tailMass } from "./_sparsify.ts";
 import { finalizeLog, makeResult, type OtResult, type OtStage, TraceRecorder } from "./result.ts";
 import { logLoop, scalingLoop, scalingToLog } from "./sinkhorn.ts";
@@ -240,7 +240,11 @@ export function snsCore(
   warm?: { u: Float64Array; v: Float64Array; sweeps: number; stage: OtStage },
 ): SnsResult {
   const n = p.as.length, m = p.bs.length;
-  const kr = createKernels(3 * n * m + 16 * (n + m) + 48, { n, m, threads: opts.threads });
+  const kr = createKernels(3 * n * m + 16 * (n + m) + 48 + hessianDoubles(n, m) + 5 * (n + m), {
+    n,
+    m,
+    threads: opts.threads,
+  });
   try {
     // C in kernel memory (min/max and the deferred finiteness check in one SIMD pass; kept for ⟨C, P⟩)
     const Cw = kr.alloc(n * m, false);
@@ -405,7 +409,10 @@ export function snsCore(
     let reused = 0, planReady = false;
     if (stop === null) {
       const ws = new SparseWorkspace(n, m);
-      const pw = new PcgWorkspace(n + m);
+      // several row blocks: H̃w runs as a blocked kernel (threads) over a kernel-memory copy of P̃
+      const hess = kr.sparseHessian(n, m);
+      const pw = new PcgWorkspace(n + m, hess ? (k) => kr.alloc(k) : undefined);
+      let patternLoaded = false; // the kernel copy holds ws's current pattern
       const { rule, keep, delta } = opts.sparsity;
       const out = newtonLoop(
         kr,
@@ -429,7 +436,24 @@ export function snsCore(
           const rtol = opts.cgTol ?? Math.min(0.1, Math.sqrt(err));
           const NN = n + m;
           const cap = opts.cgMaxIter ?? Math.max(2 * NN, Math.min(50 * NN, Math.ceil(CG_WORK / (nnz + NN))));
-          const cg = pcg(n, m, ws.rowPtr, ws.colIdx, ws.val, r, c, g, d, pw, rtol, cap);
+          if (!reuse) patternLoaded = false;
+          const kernelOp = hess !== null && hess.load(ws.rowPtr, ws.colIdx, ws.val, nnz, !patternLoaded);
+          patternLoaded = kernelOp;
+          const cg = pcg(
+            n,
+            m,
+            ws.rowPtr,
+            ws.colIdx,
+            ws.val,
+            r,
+            c,
+            g,
+            d,
+            pw,
+            rtol,
+            cap,
+            kernelOp ? (w, out) => hess.apply(r, c, w, out) : undefined,
+          );
           sparsifyMs += tc - ts;
           solveMs += performance.now() - tc;
           return { nnz, cg };

@@ -21,7 +21,7 @@ import {
 } from "../../lib/core/mod.ts";
 
 const KERNELS_B64 =
-  "AGFzbQEAAAABEANgAn9/AGADf39/AGABfwACIAIDZW52Bm1lbW9yeQIDAYCABANlbnYGdGhyZWFkA38AAwYFAAEBAAIHNwUFY291bnQAAAdwYXJ0aWFsAAEEYnVzeQACDmZhaWxfaW5fd29ya2VyAAMJZmFpbF9oZXJlAAQK5gEFIgEBfyAAIAFBA3RqIQIgAiACKwMARAAAAAAAAPA/oDkDAAtEAgF/AXwCQANAIAMgAU8NASAERAAAAAAAAPA/IANBAWogAiABbGq4o6AhBCADQQFqIQMMAAsLIAAgAkEDdGogBDkDAAtFAgF/AXwDQCAERAAAAAAAAPA/oCEEIANBAWohAyADIAFJDQALIAREAAAAAAAAAABjBEAACyAAIAJBAnRqIwBBAWo2AgALMgEBfyMABEAgAEEB/hcCAAALAkADQCAA/hACAA0BIAJBAWohAiACQYCo1rkHSQ0ACwsLAwAACw==";
+  "AGFzbQEAAAABEANgAn9/AGADf39/AGABfwACIAIDZW52Bm1lbW9yeQIDAYCABANlbnYGdGhyZWFkA38AAwcGAAEBAAACB0AGBWNvdW50AAAHcGFydGlhbAABBGJ1c3kAAgZ1bmV2ZW4AAw5mYWlsX2luX3dvcmtlcgAECWZhaWxfaGVyZQAFCqoCBiIBAX8gACABQQN0aiECIAIgAisDAEQAAAAAAADwP6A5AwALRAIBfwF8AkADQCADIAFPDQEgBEQAAAAAAADwPyADQQFqIAIgAWxquKOgIQQgA0EBaiEDDAALCyAAIAJBA3RqIAQ5AwALRQIBfwF8A0AgBEQAAAAAAADwP6AhBCADQQFqIQMgAyABSQ0ACyAERAAAAAAAAAAAYwRAAAsgACACQQJ0aiMAQQFqNgIAC0MCAn8BfCAAQQEjAEHjAGxqbCEDA0AgBEQAAAAAAADwP6AhBCACQQFqIQIgAiADSQ0ACyAERAAAAAAAAAAAYwRAAAsLMgEBfyMABEAgAEEB/hcCAAALAkADQCAA/hACAA0BIAJBAWohAiACQYCo1rkHSQ0ACwsLAwAACw==";
 
 const bytes = Uint8Array.from(atob(KERNELS_B64), (c) => c.charCodeAt(0));
 const mod = new WebAssembly.Module(bytes);
@@ -39,7 +39,7 @@ function team(memory = createSharedMemory(4)!): { team: WasmTeam; memory: WebAss
 Deno.test("the committed base64 is the assembly of tests/core/fixtures/parallel_kernels.wat (exports present)", () => {
   const wat = Deno.readTextFileSync(new URL("./fixtures/parallel_kernels.wat", import.meta.url));
   const names = WebAssembly.Module.exports(mod).map((e) => e.name).sort();
-  assert.deepEqual(names, ["busy", "count", "fail_here", "fail_in_worker", "partial"]);
+  assert.deepEqual(names, ["busy", "count", "fail_here", "fail_in_worker", "partial", "uneven"]);
   for (const n of names) assert.ok(wat.includes(`(export "${n}")`), n);
 });
 
@@ -57,7 +57,7 @@ Deno.test("every block runs exactly once, for threads = 1…4 and block counts 1
     for (const threads of [1, 2, 3, 4]) {
       for (let rep = 0; rep < 7; rep++) {
         slots.fill(0);
-        t.run("count", [0], blocks, threads);
+        t.run("count", [0], blocks, threads, { adaptive: false });
         runs++;
         for (let b = 0; b < 2047; b++) {
           assert.equal(slots[b], b < blocks ? 1 : 0, `block ${b} of ${blocks}, ${threads} threads`);
@@ -75,7 +75,7 @@ Deno.test("deterministic: per-block partial sums reduced in block order are bit-
   const totals: number[] = [];
   for (const threads of [1, 2, 3, 2, 1, 3]) {
     out.fill(NaN);
-    t.run("partial", [0, 20011], 61, threads);
+    t.run("partial", [0, 20011], 61, threads, { adaptive: false });
     let s = 0;
     for (let b = 0; b < 61; b++) s += out[b];
     totals.push(s);
@@ -93,7 +93,7 @@ Deno.test("workers take part: with slow blocks a run uses ≥ 2 threads and some
   let best = 0, workerBlocks = 0;
   for (let rep = 0; rep < 20 && (best < 2 || workerBlocks === 0); rep++) {
     who.fill(0);
-    best = Math.max(best, t.run("busy", [0, 2_000_000], 32, 2));
+    best = Math.max(best, t.run("busy", [0, 2_000_000], 32, 2, { adaptive: false }));
     workerBlocks += who.filter((x) => x === 2).length;
     assert.ok(who.every((x) => x === 1 || x === 2), "every block ran on the calling thread (1) or worker 1 (2)");
   }
@@ -132,7 +132,11 @@ Deno.test("a block that fails in a worker is rethrown on the calling thread as a
   const { team: t, memory } = team();
   const flag = new Int32Array(memory.buffer, 0, 1);
   flag[0] = 0;
-  const e = assertThrowsArg(() => t.run("fail_in_worker", [0], 4, 2), "options.threads", "backend");
+  const e = assertThrowsArg(
+    () => t.run("fail_in_worker", [0], 4, 2, { adaptive: false }),
+    "options.threads",
+    "backend",
+  );
   assert.ok(e instanceof BackendError);
   assert.match(e.message, /worker 1, block \d: RuntimeError: unreachable/);
   assert.equal(flag[0], 1);
@@ -148,7 +152,7 @@ Deno.test("a block that fails on the calling thread rethrows its own error (a We
   const { team: t } = team();
   for (const threads of [1, 2]) {
     assert.throws(
-      () => t.run("fail_here", [], 3, threads),
+      () => t.run("fail_here", [], 3, threads, { adaptive: false }),
       (e: unknown) => e instanceof WebAssembly.RuntimeError || e instanceof BackendError,
     );
   }
@@ -238,4 +242,22 @@ try { console.log("threads=" + defaultThreads()); } catch (e) { console.log("err
   assertThrowsArg(() => resolveThreads("f", 0), "options.threads", "option");
   assertThrowsArg(() => resolveThreads("f", 1.5), "options.threads", "option");
   assertThrowsArg(() => resolveThreads("f", MAX_THREADS + 1), "options.threads", "option");
+});
+
+Deno.test("adaptive: a pass the workers slow down falls back to the calling thread for a while; results are never affected", () => {
+  const { team: t } = team();
+  const before = workerPoolState().backoffs;
+  let single = 0;
+  // blocks on a worker take 100× longer than on the calling thread: parallel runs are slower
+  for (let rep = 0; rep < 200; rep++) if (t.run("uneven", [20_000], 8, 2) === 1) single++;
+  assert.ok(workerPoolState().backoffs > before, "at least one back-off");
+  assert.ok(single > 100, `${single} of 200 runs on the calling thread alone`);
+  // and a pass that is not adaptive always offers its blocks to the workers
+  const { team: t2, memory } = team();
+  const slots = new Float64Array(memory.buffer, 0, 4);
+  slots.fill(0);
+  t2.run("count", [0], 4, 2, { adaptive: false });
+  assert.deepEqual(Array.from(slots), [1, 1, 1, 1]);
+  t.close();
+  t2.close();
 });
