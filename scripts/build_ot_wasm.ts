@@ -872,7 +872,7 @@ function blocked(): string {
       })`,
       false,
     )
-  }${reduce("add")}${reduce("max")}${hessVec()}
+  }${reduce("add")}${reduce("max")}${hessVec()}${sparsifyRows()}${sparsifyCols()}
   ;; v[j] = b[j] / Σ_b part_b[j]: the column half of the scaling-form iteration (partials reduced into part_0)
   (func (export "scaling_cols") (param $part i32) (param $ps i32) (param $nb i32) (param $m i32) (param $bp i32) (param $vp i32)
     (local $j i32)
@@ -982,6 +982,404 @@ function hessVec(): string {
       `\n      ${
         put("$out2", "$j", `(f64.add (f64.mul ${get("$cv", "$j")} ${get("$w2", "$j")}) ${get("$part", "$j")})`)
       } ${inc("$j")}`,
+    )
+  })`;
+}
+
+/**
+ * The O(nm) scan of the SNS sparsification (twin: SparseWorkspace.sparsify in lib/ot/_sparsify.ts),
+ * per row block: the row mass rule (candidates above δ·rowsum/m, the smallest of them dropped while
+ * their total stays within the budget — heapsort, then the same greedy cut as dropCut), marks
+ * (one byte per entry) for the kept row entries, bit rows of the column candidates (entries above
+ * the column level θ_j; W 32-bit words per row), and a top-k min-heap of the block's entries.
+ */
+const LD = (base: string, k: string) => `(f64.load ${at(base, k)})`;
+const I = (base: string, k: string) =>
+  `(i32.load (i32.add (local.get ${base}) (i32.shl (local.get ${k}) (i32.const 2))))`;
+const setI = (base: string, k: string, v: string) =>
+  `(i32.store (i32.add (local.get ${base}) (i32.shl (local.get ${k}) (i32.const 2))) ${v})`;
+
+/**
+ * Top-k min-heap insertion of $x (index o + j) into $hv/$hi (length $hlen, capacity $k) when
+ * $x > $hmin; keeps $hmin = the heap minimum once full (the TS twin's sift-up / sift-down).
+ */
+function heapInsert(): string {
+  return `        (if (f64.gt (local.get $x) (local.get $hmin)) (then
+          (local.set $idx (i32.add (local.get $o) (local.get $j)))
+          (if (i32.lt_u (local.get $hlen) (local.get $k))
+            (then
+              (local.set $c (local.get $hlen)) ${inc("$hlen")}
+              (block $up_d (loop $up_l
+                (br_if $up_d (i32.eqz (local.get $c)))
+                (local.set $par (i32.shr_u (i32.sub (local.get $c) (i32.const 1)) (i32.const 1)))
+                (br_if $up_d (f64.le ${LD("$hv", "$par")} (local.get $x)))
+                ${put("$hv", "$c", LD("$hv", "$par"))} ${setI("$hi", "$c", I("$hi", "$par"))}
+                (local.set $c (local.get $par))
+                (br $up_l)))
+              ${put("$hv", "$c", "(local.get $x)")} ${setI("$hi", "$c", "(local.get $idx)")}
+              (if (i32.eq (local.get $hlen) (local.get $k)) (then (local.set $hmin (f64.load (local.get $hv))))))
+            (else
+              (local.set $c (i32.const 0))
+              (block $dn_d (loop $dn_l
+                (local.set $l (i32.add (i32.shl (local.get $c) (i32.const 1)) (i32.const 1)))
+                (br_if $dn_d (i32.ge_u (local.get $l) (local.get $k)))
+                (local.set $r (i32.add (local.get $l) (i32.const 1)))
+                (local.set $sm (local.get $l))
+                (if (i32.lt_u (local.get $r) (local.get $k)) (then
+                  (if (f64.lt ${LD("$hv", "$r")} ${LD("$hv", "$l")}) (then (local.set $sm (local.get $r))))))
+                (br_if $dn_d (f64.ge ${LD("$hv", "$sm")} (local.get $x)))
+                ${put("$hv", "$c", LD("$hv", "$sm"))} ${setI("$hi", "$c", I("$hi", "$sm"))}
+                (local.set $c (local.get $sm))
+                (br $dn_l)))
+              ${put("$hv", "$c", "(local.get $x)")} ${setI("$hi", "$c", "(local.get $idx)")}
+              (local.set $hmin (f64.load (local.get $hv)))))))`;
+}
+
+function sparsifyRows(): string {
+  return `
+  ;; min-heap sift-down of a[i] within a[0..n) (f64)
+  (func $mh_sift (param $a i32) (param $i i32) (param $n i32)
+    (local $c i32) (local $x f64)
+    (local.set $x ${LD("$a", "$i")})
+    (block $d (loop $l
+      (local.set $c (i32.add (i32.shl (local.get $i) (i32.const 1)) (i32.const 1)))
+      (br_if $d (i32.ge_s (local.get $c) (local.get $n)))
+      (if (i32.lt_s (i32.add (local.get $c) (i32.const 1)) (local.get $n)) (then
+        (if (f64.lt (f64.load offset=8 ${at("$a", "$c")}) ${LD("$a", "$c")}) (then ${inc("$c")}))))
+      (br_if $d (i32.eqz (f64.lt ${LD("$a", "$c")} (local.get $x))))
+      ${put("$a", "$i", LD("$a", "$c"))}
+      (local.set $i (local.get $c))
+      (br $l)))
+    ${put("$a", "$i", "(local.get $x)")})
+  ;; smallest kept candidate value when the smallest may be dropped while their total stays ≤ room
+  ;; (permutes cv; twin of dropCut in lib/ot/_sparsify.ts)
+  (func $drop_cut (param $cv i32) (param $nc i32) (param $room f64) (result f64)
+    (local $k i32) (local $q i32) (local $x f64) (local $above f64) (local $acc f64) (local $t i32)
+    (if (i32.eqz (f64.gt (local.get $room) (f64.const 0))) (then (return (f64.const -inf))))
+    (local.set $above (f64.const inf))${
+    loop(
+      "a",
+      lt("$k", "$nc"),
+      `
+      (local.set $x ${LD("$cv", "$k")})
+      (if (f64.le (local.get $x) (local.get $room))
+        (then ${put("$cv", "$k", LD("$cv", "$q"))} ${put("$cv", "$q", "(local.get $x)")} ${inc("$q")})
+        (else (if (f64.lt (local.get $x) (local.get $above)) (then (local.set $above (local.get $x))))))
+      ${inc("$k")}`,
+    )
+  }
+    (if (i32.eqz (local.get $q)) (then (return (f64.const -inf))))
+    ;; take the droppable values in ascending order (min-heap pops: the same order and sums as a
+    ;; full sort) while their running total stays ≤ room; the first that does not fit is the cut
+    (local.set $t (i32.sub (i32.shr_s (local.get $q) (i32.const 1)) (i32.const 1)))
+    (block $h_d (loop $h_l
+      (br_if $h_d (i32.lt_s (local.get $t) (i32.const 0)))
+      (call $mh_sift (local.get $cv) (local.get $t) (local.get $q))
+      (local.set $t (i32.sub (local.get $t) (i32.const 1)))
+      (br $h_l)))
+    (block $d (loop $l
+      (br_if $d (i32.eqz (local.get $q)))
+      (local.set $x (f64.load (local.get $cv)))
+      (if (i32.eqz (f64.le (f64.add (local.get $acc) (local.get $x)) (local.get $room))) (then (return (local.get $x))))
+      (local.set $acc (f64.add (local.get $acc) (local.get $x)))
+      (local.set $q (i32.sub (local.get $q) (i32.const 1)))
+      (f64.store (local.get $cv) ${LD("$cv", "$q")})
+      (call $mh_sift (local.get $cv) (i32.const 0) (local.get $q))
+      (br $l)))
+    (local.get $above))
+  ;; rows [bR, min(n, bR + R)): the block's k largest entries (min-heap at hv/hi + b·k, length in out[4b])
+  (func (export "topk_b") (param $pp i32) (param $n i32) (param $m i32) (param $k i32) (param $hvp i32) (param $hip i32)
+    (param $outp i32) (param $R i32) (param $b i32)
+    (local $i i32) (local $i1 i32) (local $j i32) (local $o i32) (local $hlen i32) (local $c i32) (local $par i32) (local $l i32)
+    (local $r i32) (local $sm i32) (local $idx i32) (local $x f64) (local $hmin f64) (local $hv i32) (local $hi i32) (local $row i32)
+    (local.set $i (i32.mul (local.get $b) (local.get $R)))
+    (local.set $i1 (i32.add (local.get $i) (local.get $R)))
+    (if (i32.gt_u (local.get $i1) (local.get $n)) (then (local.set $i1 (local.get $n))))
+    (local.set $hv (i32.add (local.get $hvp) (i32.shl (i32.mul (local.get $b) (local.get $k)) (i32.const 3))))
+    (local.set $hi (i32.add (local.get $hip) (i32.shl (i32.mul (local.get $b) (local.get $k)) (i32.const 2))))
+    (local.set $hmin (f64.const -inf))${
+    loop(
+      "i",
+      lt("$i", "$i1"),
+      `
+      (local.set $o (i32.mul (local.get $i) (local.get $m)))
+      (local.set $row (i32.add (local.get $pp) (i32.shl (local.get $o) (i32.const 3))))
+      (local.set $j (i32.const 0))${
+        loop(
+          "j",
+          lt("$j", "$m"),
+          `
+        (local.set $x ${LD("$row", "$j")})
+${heapInsert()}
+        ${inc("$j")}`,
+        )
+      }
+      ${inc("$i")}`,
+    )
+  }
+    (f64.store (i32.add (local.get $outp) (i32.shl (local.get $b) (i32.const 5))) (f64.convert_i32_u (local.get $hlen))))
+  ;; rows [bR, min(n, bR + R)): row-rule marks, column-candidate bits, the block's top-k heap of entries
+  ;; > hmin0 (hv/hi + b·k; its length in out[4b]); cv/ci + b·m: scratch
+  (func (export "sparsify_rows_b") (param $pp i32) (param $n i32) (param $m i32) (param $rsp i32) (param $tcp i32)
+    (param $delta f64) (param $useMass i32) (param $useTop i32) (param $k i32) (param $hmin0 f64) (param $markp i32) (param $bitsp i32)
+    (param $W i32) (param $hvp i32) (param $hip i32) (param $outp i32) (param $cvp i32) (param $cip i32) (param $R i32) (param $b i32)
+    (local $i i32) (local $i1 i32) (local $j i32) (local $o i32) (local $nc i32) (local $q i32) (local $word i32) (local $hlen i32)
+    (local $c i32) (local $par i32) (local $l i32) (local $r i32) (local $sm i32) (local $idx i32)
+    (local $x f64) (local $rs f64) (local $budget f64) (local $thetaRow f64) (local $dropped f64) (local $hmin f64) (local $cut f64)
+    (local $hv i32) (local $hi i32) (local $cv i32) (local $ci i32) (local $row i32)
+    (local.set $i (i32.mul (local.get $b) (local.get $R)))
+    (local.set $i1 (i32.add (local.get $i) (local.get $R)))
+    (if (i32.gt_u (local.get $i1) (local.get $n)) (then (local.set $i1 (local.get $n))))
+    (local.set $hv (i32.add (local.get $hvp) (i32.shl (i32.mul (local.get $b) (local.get $k)) (i32.const 3))))
+    (local.set $hi (i32.add (local.get $hip) (i32.shl (i32.mul (local.get $b) (local.get $k)) (i32.const 2))))
+    (local.set $cv (i32.add (local.get $cvp) (i32.shl (i32.mul (local.get $b) (local.get $m)) (i32.const 3))))
+    (local.set $ci (i32.add (local.get $cip) (i32.shl (i32.mul (local.get $b) (local.get $m)) (i32.const 2))))
+    (local.set $hmin (select (local.get $hmin0) (f64.const inf) (local.get $useTop)))${
+    loop(
+      "i",
+      lt("$i", "$i1"),
+      `
+      (local.set $o (i32.mul (local.get $i) (local.get $m)))
+      (local.set $row (i32.add (local.get $pp) (i32.shl (local.get $o) (i32.const 3))))
+      (local.set $rs ${LD("$rsp", "$i")})
+      (local.set $budget (f64.mul (local.get $delta) (local.get $rs)))
+      (local.set $thetaRow (f64.const inf))
+      (if (i32.and (local.get $useMass) (f64.gt (local.get $rs) (f64.const 0)))
+        (then (local.set $thetaRow (f64.div (local.get $budget) (f64.convert_i32_u (local.get $m))))))
+      (local.set $nc (i32.const 0)) (local.set $dropped (f64.const 0)) (local.set $word (i32.const 0)) (local.set $j (i32.const 0))${
+        loop(
+          "j",
+          lt("$j", "$m"),
+          `
+        (local.set $x ${LD("$row", "$j")})
+        (if (f64.gt (local.get $x) (local.get $thetaRow))
+          (then ${put("$cv", "$nc", "(local.get $x)")} ${setI("$ci", "$nc", "(local.get $j)")} ${inc("$nc")})
+          (else (local.set $dropped (f64.add (local.get $dropped) (local.get $x)))))
+        (if (f64.gt (local.get $x) ${LD("$tcp", "$j")})
+          (then (local.set $word (i32.or (local.get $word) (i32.shl (i32.const 1) (local.get $j))))))
+        (if (i32.eq (i32.and (local.get $j) (i32.const 31)) (i32.const 31)) (then
+          (i32.store (i32.add (local.get $bitsp) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $W)) (i32.shr_u (local.get $j) (i32.const 5))) (i32.const 2))) (local.get $word))
+          (local.set $word (i32.const 0))))
+${heapInsert()}
+        ${inc("$j")}`,
+        )
+      }
+      (if (i32.and (local.get $m) (i32.const 31)) (then
+        (i32.store (i32.add (local.get $bitsp) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $W)) (i32.shr_u (local.get $m) (i32.const 5))) (i32.const 2))) (local.get $word))))
+      (if (i32.and (local.get $useMass) (i32.gt_u (local.get $nc) (i32.const 0))) (then
+        (local.set $cut (call $drop_cut (local.get $cv) (local.get $nc) (f64.sub (local.get $budget) (local.get $dropped))))
+        (local.set $q (i32.const 0))
+        (block $mk_d (loop $mk_l
+          (br_if $mk_d (i32.ge_u (local.get $q) (local.get $nc)))
+          (local.set $j ${I("$ci", "$q")})
+          (if (f64.ge ${LD("$row", "$j")} (local.get $cut)) (then
+            (i32.store8 (i32.add (local.get $markp) (i32.add (local.get $o) (local.get $j))) (i32.const 1))))
+          ${inc("$q")}
+          (br $mk_l)))))
+      ${inc("$i")}`,
+    )
+  }
+    (f64.store (i32.add (local.get $outp) (i32.shl (local.get $b) (i32.const 5))) (f64.convert_i32_u (local.get $hlen))))`;
+}
+
+/**
+ * The column rule and the CSR of the SNS sparsification (twins: #columns and #csr of
+ * SparseWorkspace). Columns [b·CB, min(m, (b+1)·CB)): each column's candidates (its bits, in row
+ * order) are cut like a row's and their marks set. The CSR: per-row counts of the marks, then
+ * (after the caller's prefix sum into rowPtr) column indices and values in row-major order, the
+ * marks cleared.
+ */
+function sparsifyCols(): string {
+  return `
+  ;; columns [b·CB, min(m, (b+1)·CB)), CB a multiple of 32: one bit word column at a time, each column's
+  ;; candidates gathered in row order (counts, offsets, fill) into cv/ci + b·32n, then cut and marked;
+  ;; wk + b·96: counts, offsets, positions (3 × 32 i32)
+  (func (export "sparsify_cols_b") (param $pp i32) (param $n i32) (param $m i32) (param $csp i32) (param $delta f64)
+    (param $markp i32) (param $bitsp i32) (param $W i32) (param $cvp i32) (param $cip i32) (param $wkp i32) (param $CB i32) (param $b i32)
+    (local $wj i32) (local $wj1 i32) (local $i i32) (local $t i32) (local $w i32) (local $j i32) (local $q i32) (local $e i32)
+    (local $s i32) (local $c i32) (local $cnt i32) (local $cv i32) (local $ci i32) (local $wk i32) (local $wp i32)
+    (local $x f64) (local $kept f64) (local $cs f64) (local $dropped f64) (local $cut f64)
+    (local.set $wj (i32.shr_u (i32.mul (local.get $b) (local.get $CB)) (i32.const 5)))
+    (local.set $wj1 (i32.add (local.get $wj) (i32.shr_u (local.get $CB) (i32.const 5))))
+    (if (i32.gt_u (local.get $wj1) (local.get $W)) (then (local.set $wj1 (local.get $W))))
+    (local.set $cv (i32.add (local.get $cvp) (i32.shl (i32.mul (local.get $b) (i32.shl (local.get $n) (i32.const 5))) (i32.const 3))))
+    (local.set $ci (i32.add (local.get $cip) (i32.shl (i32.mul (local.get $b) (i32.shl (local.get $n) (i32.const 5))) (i32.const 2))))
+    (local.set $wk (i32.add (local.get $wkp) (i32.mul (local.get $b) (i32.const 384))))${
+    loop(
+      "wc",
+      lt("$wj", "$wj1"),
+      `
+      (local.set $t (i32.const 0))${
+        loop(
+          "z",
+          "(i32.ge_u (local.get $t) (i32.const 32))",
+          `
+        ${setI("$wk", "$t", "(i32.const 0)")} ${inc("$t")}`,
+        )
+      }
+      ;; counts per column of the word column
+      (local.set $wp (i32.add (local.get $bitsp) (i32.shl (local.get $wj) (i32.const 2))))
+      (local.set $i (i32.const 0))${
+        loop(
+          "ca",
+          lt("$i", "$n"),
+          `
+        (local.set $w (i32.load (local.get $wp)))
+        (block $cb_d (loop $cb_l
+          (br_if $cb_d (i32.eqz (local.get $w)))
+          (local.set $t (i32.ctz (local.get $w)))
+          ${setI("$wk", "$t", `(i32.add ${I("$wk", "$t")} (i32.const 1))`)}
+          (local.set $w (i32.and (local.get $w) (i32.sub (local.get $w) (i32.const 1))))
+          (br $cb_l)))
+        (local.set $wp (i32.add (local.get $wp) (i32.shl (local.get $W) (i32.const 2))))
+        ${inc("$i")}`,
+        )
+      }
+      ;; offsets (wk + 32) and fill positions (wk + 64)
+      (local.set $s (i32.const 0)) (local.set $t (i32.const 0))${
+        loop(
+          "of",
+          "(i32.ge_u (local.get $t) (i32.const 32))",
+          `
+        (i32.store offset=128 (i32.add (local.get $wk) (i32.shl (local.get $t) (i32.const 2))) (local.get $s))
+        (i32.store offset=256 (i32.add (local.get $wk) (i32.shl (local.get $t) (i32.const 2))) (local.get $s))
+        (local.set $s (i32.add (local.get $s) ${I("$wk", "$t")}))
+        ${inc("$t")}`,
+        )
+      }
+      ;; fill, rows ascending
+      (local.set $wp (i32.add (local.get $bitsp) (i32.shl (local.get $wj) (i32.const 2))))
+      (local.set $i (i32.const 0))${
+        loop(
+          "fa",
+          lt("$i", "$n"),
+          `
+        (local.set $w (i32.load (local.get $wp)))
+        (block $fb_d (loop $fb_l
+          (br_if $fb_d (i32.eqz (local.get $w)))
+          (local.set $t (i32.ctz (local.get $w)))
+          (local.set $j (i32.add (i32.shl (local.get $wj) (i32.const 5)) (local.get $t)))
+          (local.set $q (i32.load offset=256 (i32.add (local.get $wk) (i32.shl (local.get $t) (i32.const 2)))))
+          ${
+            put(
+              "$cv",
+              "$q",
+              "(f64.load (i32.add (local.get $pp) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $m)) (local.get $j)) (i32.const 3))))",
+            )
+          }
+          ${setI("$ci", "$q", "(local.get $i)")}
+          (i32.store offset=256 (i32.add (local.get $wk) (i32.shl (local.get $t) (i32.const 2))) (i32.add (local.get $q) (i32.const 1)))
+          (local.set $w (i32.and (local.get $w) (i32.sub (local.get $w) (i32.const 1))))
+          (br $fb_l)))
+        (local.set $wp (i32.add (local.get $wp) (i32.shl (local.get $W) (i32.const 2))))
+        ${inc("$i")}`,
+        )
+      }
+      ;; per column: kept mass (row order), cut, marks
+      (local.set $t (i32.const 0))${
+        loop(
+          "col",
+          "(i32.ge_u (local.get $t) (i32.const 32))",
+          `
+        (local.set $cnt ${I("$wk", "$t")})
+        (if (local.get $cnt) (then
+          (local.set $j (i32.add (i32.shl (local.get $wj) (i32.const 5)) (local.get $t)))
+          (local.set $s (i32.load offset=128 (i32.add (local.get $wk) (i32.shl (local.get $t) (i32.const 2)))))
+          (local.set $e (i32.add (local.get $s) (local.get $cnt)))
+          (local.set $kept (f64.const 0)) (local.set $q (local.get $s))
+          (block $k_d (loop $k_l
+            (br_if $k_d (i32.ge_u (local.get $q) (local.get $e)))
+            (local.set $kept (f64.add (local.get $kept) ${LD("$cv", "$q")}))
+            ${inc("$q")}
+            (br $k_l)))
+          (local.set $cs ${LD("$csp", "$j")})
+          (local.set $dropped (f64.max (f64.const 0) (f64.sub (local.get $cs) (local.get $kept))))
+          (local.set $cut (call $drop_cut (i32.add (local.get $cv) (i32.shl (local.get $s) (i32.const 3))) (local.get $cnt)
+            (f64.sub (f64.mul (local.get $delta) (local.get $cs)) (local.get $dropped))))
+          (local.set $q (local.get $s))
+          (block $mk_d (loop $mk_l
+            (br_if $mk_d (i32.ge_u (local.get $q) (local.get $e)))
+            (local.set $i ${I("$ci", "$q")})
+            (local.set $c (i32.add (i32.mul (local.get $i) (local.get $m)) (local.get $j)))
+            (if (f64.ge (f64.load (i32.add (local.get $pp) (i32.shl (local.get $c) (i32.const 3)))) (local.get $cut))
+              (then (i32.store8 (i32.add (local.get $markp) (local.get $c)) (i32.const 1))))
+            ${inc("$q")}
+            (br $mk_l)))))
+        ${inc("$t")}`,
+        )
+      }
+      ${inc("$wj")}`,
+    )
+  })
+  ;; cnt[i] = number of marked entries of row i, rows [bR, min(n, bR + R))
+  (func (export "csr_count_b") (param $markp i32) (param $n i32) (param $m i32) (param $cntp i32) (param $R i32) (param $b i32)
+    (local $i i32) (local $i1 i32) (local $p i32) (local $e i32) (local $c i32)
+    (local.set $i (i32.mul (local.get $b) (local.get $R)))
+    (local.set $i1 (i32.add (local.get $i) (local.get $R)))
+    (if (i32.gt_u (local.get $i1) (local.get $n)) (then (local.set $i1 (local.get $n))))${
+    loop(
+      "i",
+      lt("$i", "$i1"),
+      `
+      (local.set $p (i32.add (local.get $markp) (i32.mul (local.get $i) (local.get $m))))
+      (local.set $e (i32.add (local.get $p) (local.get $m)))
+      (local.set $c (i32.const 0))
+      (block $w_d (loop $w_l
+        (br_if $w_d (i32.gt_u (i32.add (local.get $p) (i32.const 8)) (local.get $e)))
+        (local.set $c (i32.add (local.get $c) (i32.wrap_i64 (i64.popcnt (i64.load (local.get $p))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+        (br $w_l)))
+      (block $t_d (loop $t_l
+        (br_if $t_d (i32.ge_u (local.get $p) (local.get $e)))
+        (local.set $c (i32.add (local.get $c) (i32.load8_u (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $t_l)))
+      ${setI("$cntp", "$i", "(local.get $c)")}
+      ${inc("$i")}`,
+    )
+  })
+  ;; rows [bR, min(n, bR + R)): colIdx/val from rowPtr[i] on, in column order; clears the marks
+  (func (export "csr_fill_b") (param $pp i32) (param $markp i32) (param $n i32) (param $m i32) (param $rpp i32)
+    (param $cip i32) (param $valp i32) (param $R i32) (param $b i32)
+    (local $i i32) (local $i1 i32) (local $j i32) (local $j8 i32) (local $k i32) (local $row i32) (local $mrow i32) (local $t i32)
+    (local.set $i (i32.mul (local.get $b) (local.get $R)))
+    (local.set $i1 (i32.add (local.get $i) (local.get $R)))
+    (if (i32.gt_u (local.get $i1) (local.get $n)) (then (local.set $i1 (local.get $n))))${
+    loop(
+      "i",
+      lt("$i", "$i1"),
+      `
+      (local.set $k ${I("$rpp", "$i")})
+      (local.set $mrow (i32.add (local.get $markp) (i32.mul (local.get $i) (local.get $m))))
+      (local.set $row (i32.add (local.get $pp) (i32.shl (i32.mul (local.get $i) (local.get $m)) (i32.const 3))))
+      (local.set $j (i32.const 0))
+      (local.set $j8 (i32.sub (local.get $m) (i32.const 8)))
+      (block $w_d (loop $w_l
+        (br_if $w_d (i32.gt_s (local.get $j) (local.get $j8)))
+        (if (i64.eqz (i64.load (i32.add (local.get $mrow) (local.get $j)))) (then
+          (local.set $j (i32.add (local.get $j) (i32.const 8)))
+          (br $w_l)))
+        (local.set $t (i32.add (local.get $j) (i32.const 8)))
+        (block $b_d (loop $b_l
+          (br_if $b_d (i32.ge_u (local.get $j) (local.get $t)))
+          (if (i32.load8_u (i32.add (local.get $mrow) (local.get $j))) (then
+            (i32.store8 (i32.add (local.get $mrow) (local.get $j)) (i32.const 0))
+            ${setI("$cip", "$k", "(local.get $j)")}
+            ${put("$valp", "$k", LD("$row", "$j"))}
+            ${inc("$k")}))
+          ${inc("$j")}
+          (br $b_l)))
+        (br $w_l)))
+      (block $t_d (loop $t_l
+        (br_if $t_d (i32.ge_u (local.get $j) (local.get $m)))
+        (if (i32.load8_u (i32.add (local.get $mrow) (local.get $j))) (then
+          (i32.store8 (i32.add (local.get $mrow) (local.get $j)) (i32.const 0))
+          ${setI("$cip", "$k", "(local.get $j)")}
+          ${put("$valp", "$k", LD("$row", "$j"))}
+          ${inc("$k")}))
+        ${inc("$j")}
+        (br $t_l)))
+      ${inc("$i")}`,
     )
   })`;
 }

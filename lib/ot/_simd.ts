@@ -141,6 +141,11 @@ export interface OtKernels {
    * hessVec runs).
    */
   sparseHessian(n: number, m: number): SparseHessian | null;
+  /**
+   * The blocked sparsification scan for an n×m problem of several row blocks with top-k heaps of
+   * up to `kCap` entries (budget {@linkcode sparsifyDoubles}); null for one block and the TS loops.
+   */
+  sparsifyScan(n: number, m: number, kCap: number): SparsifyScan | null;
   /** ⟨C, P⟩ and Σ P·(u_i + v_j − Cs_ij); see `_lse.ts` costEnt. */
   costEnt(
     n: number,
@@ -162,6 +167,41 @@ export interface SparseHessian {
   load(rowPtr: Int32Array, colIdx: Int32Array, val: Float64Array, nnz: number, pattern: boolean): boolean;
   /** out = H̃ w (r, c, w, out allocated by these kernels). */
   apply(r: Float64Array, c: Float64Array, w: Float64Array, out: Float64Array): void;
+}
+
+/**
+ * The O(nm) scan of the SNS sparsification for problems of several row blocks, run in row blocks
+ * on the kernels' threads (twin: the scan loop of SparseWorkspace.sparsify): row-rule marks
+ * (bytes, n·m), column-candidate bit rows, one top-k min-heap per block.
+ */
+export interface SparsifyScan {
+  /** Entry marks (kernel memory, zero between calls: the CSR builder clears what it reads). */
+  readonly mark: Uint8Array;
+  /** Column levels θ_j (kernel memory; the caller fills them, +∞ = none). */
+  readonly thetaCol: Float64Array;
+  /** Column-candidate bits: row i, word w at i·words + w (bit t = column 32w + t). */
+  readonly colBits: Int32Array;
+  readonly words: number;
+  /** Largest k the per-block heaps hold. */
+  readonly kCap: number;
+  /** Blocks and their heaps: after run(…, k), block b's entries are at b·k … b·k + heapLength(b). */
+  readonly blocks: number;
+  readonly heapV: Float64Array;
+  readonly heapI: Int32Array;
+  heapLength(b: number): number;
+  /** Run the scan over plan P (kernel memory) with row sums `rowSum`. */
+  run(P: Float64Array, rowSum: Float64Array, delta: number, useMass: boolean, useTop: boolean, k: number): void;
+  /** The column mass rule over the candidate bits of the last run (sets marks). */
+  columns(P: Float64Array, colSum: Float64Array, delta: number): void;
+  /**
+   * CSR of the marks (row-major) into `rowPtr`, `colIdx`, `val` (kernel memory), clearing the
+   * marks; returns nnz, or −1 (marks untouched) when nnz exceeds `csrCap`.
+   */
+  csr(P: Float64Array): number;
+  readonly rowPtr: Int32Array;
+  readonly colIdx: Int32Array;
+  readonly val: Float64Array;
+  readonly csrCap: number;
 }
 
 /** What {@linkcode OtKernels.stats} returns. */
@@ -221,6 +261,34 @@ export function hessianDoubles(n: number, m: number): number {
   if (rowPartition(n, m).blocks === 1) return 0;
   const cap = hessianCapacity(n, m);
   return Math.ceil((n + 2) / 2) + Math.ceil(cap / 2) + cap + MAX_BLOCKS + 16;
+}
+
+/** The largest double below x (x ≥ 0 finite or −∞). */
+function nextDown(x: number): number {
+  if (x === -Infinity) return x;
+  if (x === 0) return -Number.MIN_VALUE;
+  const f = new Float64Array([x]), i = new BigInt64Array(f.buffer);
+  i[0] += x > 0 ? -1n : 1n;
+  return f[0];
+}
+
+/** Kernel-memory doubles of {@linkcode OtKernels.sparsifyScan} (0 for one-block problems). */
+export function sparsifyDoubles(n: number, m: number, kCap: number, threads: number): number {
+  const { blocks } = rowPartition(n, m);
+  if (blocks === 1) return 0;
+  const words = (m + 31) >> 5, cap = hessianCapacity(n, m), cb = columnBlocks(m, threads).blocks;
+  return Math.ceil((n * m) / 8) + m + Math.ceil((n * words) / 2) + Math.ceil(1.5 * blocks * kCap) +
+    Math.ceil(1.5 * blocks * m) + 48 * cb * n + 48 * cb + n + Math.ceil(1.5 * cap) + 96;
+}
+
+/**
+ * Column blocks of the column rule: 2·threads blocks of a multiple of 32 columns (one bit word).
+ * Each column's cut depends on that column only, so this partition may follow the thread count.
+ */
+function columnBlocks(m: number, threads: number): { blocks: number; cols: number } {
+  const words = (m + 31) >> 5, blocks = Math.max(1, Math.min(words, 2 * threads));
+  const cols = 32 * Math.ceil(words / blocks);
+  return { blocks: Math.ceil(m / cols), cols };
 }
 
 /** The two binaries: "shared" imports a shared memory (threads), "plain" a normal one. */
@@ -323,6 +391,7 @@ export function jsKernels(): OtKernels {
     scalePlanCost,
     costEnt,
     sparseHessian: () => null,
+    sparsifyScan: () => null,
   };
 }
 
@@ -561,14 +630,32 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
       const { blocks } = rowPartition(n, m);
       if (blocks === 1) return null;
       const cap = hessianCapacity(n, m);
-      const rp = allocInt(n + 1), ci = allocInt(cap), val = alloc(cap, false), rb = allocInt(blocks + 1);
+      const rb = allocInt(blocks + 1);
+      // copies for a pattern in ordinary arrays (allocated on first need); kernel arrays are used in place
+      let rpCopy: Int32Array | null = null, ciCopy: Int32Array | null = null, valCopy: Float64Array | null = null;
+      let rp: Int32Array = rb, ci: Int32Array = rb, val: Float64Array = outs;
       const tw = threadsFor(n * m);
       return {
         load(rowPtr, colIdx, v, nnz, pattern) {
-          if (nnz > cap) return false;
+          if (colIdx.buffer === buffer && v.buffer === buffer && rowPtr.buffer === buffer) {
+            rp = rowPtr;
+            ci = colIdx;
+            val = v;
+          } else {
+            if (nnz > cap) return false;
+            rpCopy ??= allocInt(n + 1);
+            ciCopy ??= allocInt(cap);
+            valCopy ??= alloc(cap, false);
+            if (pattern) {
+              rpCopy.set(rowPtr.subarray(0, n + 1));
+              ciCopy.set(colIdx.subarray(0, nnz));
+            }
+            valCopy.set(v.subarray(0, nnz));
+            rp = rpCopy;
+            ci = ciCopy;
+            val = valCopy;
+          }
           if (pattern) {
-            rp.set(rowPtr.subarray(0, n + 1));
-            ci.set(colIdx.subarray(0, nnz));
             // block bounds: row where the nnz prefix first reaches b·nnz/blocks (a function of the pattern)
             rb[0] = 0;
             let i = 0;
@@ -579,7 +666,6 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
             }
             rb[blocks] = n;
           }
-          val.set(v.subarray(0, nnz));
           return true;
         },
         apply(r, c, w, out) {
@@ -591,6 +677,122 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
             tw,
           );
           ex.hess_cols(part, ps, blocks, m, off(c), off(w) + 8 * n, off(out) + 8 * n);
+        },
+      };
+    },
+    sparsifyScan(n, m, kCap) {
+      const { blocks, rows } = rowPartition(n, m);
+      if (blocks === 1) return null;
+      const words = (m + 31) >> 5;
+      const markD = alloc(Math.ceil((n * m) / 8)); // zeroed
+      const mark = new Uint8Array(buffer, markD.byteOffset, n * m);
+      const thetaCol = alloc(m, false);
+      const colBits = allocInt(n * words);
+      const heapV = alloc(blocks * kCap, false), heapI = allocInt(blocks * kCap);
+      const cv = alloc(blocks * m, false), ci = allocInt(blocks * m);
+      const cb = columnBlocks(m, threads);
+      const ccv = alloc(32 * cb.blocks * n, false), cci = allocInt(32 * cb.blocks * n), counts = allocInt(n);
+      const wk = allocInt(96 * cb.blocks);
+      const csrCap = hessianCapacity(n, m);
+      const rowPtr = allocInt(n + 1), colIdx = allocInt(csrCap), val = alloc(csrCap, false);
+      const tw = threadsFor(n * m);
+      return {
+        rowPtr,
+        colIdx,
+        val,
+        csrCap,
+        columns(P, colSum, delta) {
+          team.run(
+            "sparsify_cols_b",
+            [
+              off(P),
+              n,
+              m,
+              off(colSum),
+              delta,
+              markD.byteOffset,
+              off(colBits),
+              words,
+              off(ccv),
+              off(cci),
+              off(wk),
+              cb.cols,
+            ],
+            cb.blocks,
+            tw,
+          );
+        },
+        csr(P) {
+          team.run("csr_count_b", [markD.byteOffset, n, m, off(counts), rows], blocks, tw);
+          let nnz = 0;
+          for (let i = 0; i < n; i++) {
+            rowPtr[i] = nnz;
+            nnz += counts[i];
+          }
+          rowPtr[n] = nnz;
+          if (nnz > csrCap) return -1;
+          team.run(
+            "csr_fill_b",
+            [off(P), markD.byteOffset, n, m, off(rowPtr), off(colIdx), off(val), rows],
+            blocks,
+            tw,
+          );
+          return nnz;
+        },
+        mark,
+        thetaCol,
+        colBits,
+        words,
+        kCap,
+        blocks,
+        heapV,
+        heapI,
+        heapLength: (b) => outs[4 * b],
+        run(P, rowSum, delta, useMass, useTop, k) {
+          if (k > kCap) throw new Error("lib/ot internal: top-k beyond the scan's heap capacity");
+          // A lower bound τ on the k-th largest entry: the k-th largest of the union of every block's
+          // ⌈k/blocks⌉ largest (≥ k actual entries). The block heaps then take only entries ≥ τ.
+          let hmin0 = -Infinity;
+          if (useTop) {
+            const k1 = Math.ceil(k / blocks);
+            team.run("topk_b", [off(P), n, m, k1, off(heapV), off(heapI), 0, rows], blocks, tw);
+            let tot = 0;
+            for (let b = 0; b < blocks; b++) tot += outs[4 * b];
+            if (tot >= k) {
+              const vals = new Float64Array(tot);
+              for (let b = 0, q = 0; b < blocks; b++) {
+                for (let t = 0, e = outs[4 * b]; t < e; t++) vals[q++] = heapV[b * k1 + t];
+              }
+              vals.sort();
+              hmin0 = nextDown(vals[tot - k]);
+            }
+          }
+          team.run(
+            "sparsify_rows_b",
+            [
+              off(P),
+              n,
+              m,
+              off(rowSum),
+              off(thetaCol),
+              delta,
+              useMass ? 1 : 0,
+              useTop ? 1 : 0,
+              Math.max(1, k),
+              hmin0,
+              markD.byteOffset,
+              off(colBits),
+              words,
+              off(heapV),
+              off(heapI),
+              0,
+              off(cv),
+              off(ci),
+              rows,
+            ],
+            blocks,
+            tw,
+          );
         },
       };
     },

@@ -12,8 +12,15 @@
  * Row/column candidates: an entry ≤ δ·rowsum/m can always be dropped together with all its
  * peers (they hold ≤ δ·rowsum), so only entries above that level are sorted.
  *
+ * For problems of several row blocks (lib/ot/_simd.ts) the O(nm) scan — row rule, column
+ * candidates, top-k heaps per block — runs as a blocked wasm kernel on the solver's threads; the
+ * column rule, the merge of the block heaps (in block order) and the CSR stay here. Same marks as
+ * the single scan except, possibly, which of several equal values at the top-k threshold is kept.
+ *
  * @module
  */
+
+import type { SparsifyScan } from "./_simd.ts";
 
 /** Sparsification rule names (card rules A, B, C). */
 export type SparsityRule = "top" | "mass" | "union";
@@ -23,7 +30,7 @@ export class SparseWorkspace {
   readonly n: number;
   readonly m: number;
   /** CSR row pointers (length n + 1). */
-  readonly rowPtr: Int32Array;
+  rowPtr: Int32Array;
   /** CSR column indices (first `nnz` valid). */
   colIdx: Int32Array;
   /** CSR values (first `nnz` valid). */
@@ -45,17 +52,25 @@ export class SparseWorkspace {
   #thetaCol: Float64Array;
   #heapV: Float64Array;
   #heapI: Int32Array;
+  #scan: SparsifyScan | null;
 
-  constructor(n: number, m: number) {
+  /** `scan`: the blocked kernel scan (its marks live in kernel memory), or null for the TS scan. */
+  constructor(n: number, m: number, scan: SparsifyScan | null = null) {
+    this.#scan = scan;
     this.n = n;
     this.m = m;
     this.rowPtr = new Int32Array(n + 1);
     const cap0 = Math.min(n * m, 16 * (n + m));
     this.colIdx = new Int32Array(cap0);
     this.val = new Float64Array(cap0);
-    const words = Math.ceil((n * m) / 4);
-    this.#mark32 = new Uint32Array(words);
-    this.#mark = new Uint8Array(this.#mark32.buffer);
+    if (scan !== null) {
+      this.#mark = scan.mark;
+      // the kernel allocation is padded to 8 bytes: the word view covers every entry
+      this.#mark32 = new Uint32Array(scan.mark.buffer, scan.mark.byteOffset, Math.ceil((n * m) / 4));
+    } else {
+      this.#mark32 = new Uint32Array(Math.ceil((n * m) / 4));
+      this.#mark = new Uint8Array(this.#mark32.buffer);
+    }
     this.#cv = new Float64Array(Math.max(n, m));
     this.#ci = new Int32Array(Math.max(n, m));
     this.#colList = new Int32Array(cap0);
@@ -92,11 +107,91 @@ export class SparseWorkspace {
       this.#heapV = new Float64Array(k);
       this.#heapI = new Int32Array(k);
     }
-    const hv = this.#heapV, hi = this.#heapI;
-    let hlen = 0;
-    const thetaCol = this.#thetaCol;
+    const hi = this.#heapI;
+    let hlen: number;
+    const scan = this.#scan !== null && k <= this.#scan.kCap ? this.#scan : null;
+    const thetaCol = scan !== null ? scan.thetaCol : this.#thetaCol;
     if (useMass) { for (let j = 0; j < m; j++) thetaCol[j] = colSum[j] > 0 ? (delta * colSum[j]) / n : Infinity; }
     else thetaCol.fill(Infinity);
+    if (scan !== null) {
+      hlen = this.#kernelScan(scan, P, rowSum, delta, useMass, useTop, k);
+    } else hlen = this.#scanRows(P, rowSum, useMass, useTop, k, delta, thetaCol);
+    const mark = this.#mark;
+    if (useTop) { for (let q = 0; q < hlen; q++) mark[hi[q]] = 1; }
+    if (scan === null) {
+      if (useMass) this.#columns(colSum, delta);
+      if (this.#scan !== null && this.colIdx === this.#scan.colIdx) this.#plainCsr();
+      return this.#csr(P);
+    }
+    // several row blocks: column rule and CSR as blocked kernels, the CSR in kernel memory
+    if (useMass) scan.columns(P, colSum, delta);
+    const nnz = scan.csr(P);
+    if (nnz >= 0) {
+      this.rowPtr = scan.rowPtr;
+      this.colIdx = scan.colIdx;
+      this.val = scan.val;
+      this.nnz = nnz;
+      return nnz;
+    }
+    // denser than the kernel CSR's capacity: build it here, in ordinary arrays
+    if (this.colIdx === scan.colIdx) this.#plainCsr();
+    return this.#csr(P);
+  }
+
+  /** Ordinary (growable) CSR arrays in place of the kernel's. */
+  #plainCsr(): void {
+    const { n, m } = this;
+    this.rowPtr = new Int32Array(n + 1);
+    this.colIdx = new Int32Array(Math.min(n * m, 16 * (n + m)));
+    this.val = new Float64Array(this.colIdx.length);
+  }
+
+  /** The blocked kernel scan (row rule, column-candidate bits), then the merge of its block heaps (block order) into the top-k heap. */
+  #kernelScan(
+    scan: SparsifyScan,
+    P: Float64Array,
+    rowSum: Float64Array,
+    delta: number,
+    useMass: boolean,
+    useTop: boolean,
+    k: number,
+  ): number {
+    scan.run(P, rowSum, delta, useMass, useTop, k);
+    const hv = this.#heapV, hi = this.#heapI;
+    let hlen = 0;
+    if (useTop) {
+      let hmin = -Infinity;
+      const sv = scan.heapV, si = scan.heapI;
+      for (let b = 0; b < scan.blocks; b++) {
+        for (let q = b * k, e = q + scan.heapLength(b); q < e; q++) {
+          const x = sv[q];
+          if (!(x > hmin)) continue;
+          if (hlen < k) {
+            hlen = heapPush(hv, hi, hlen, x, si[q]);
+            if (hlen === k) hmin = hv[0];
+          } else {
+            siftDown(hv, hi, k, x, si[q]);
+            hmin = hv[0];
+          }
+        }
+      }
+    }
+    return hlen;
+  }
+
+  /** The single O(nm) scan: row rule (marks), column candidates, top-k heap; returns the heap length. */
+  #scanRows(
+    P: Float64Array,
+    rowSum: Float64Array,
+    useMass: boolean,
+    useTop: boolean,
+    k: number,
+    delta: number,
+    thetaCol: Float64Array,
+  ): number {
+    const { n, m } = this;
+    const hv = this.#heapV, hi = this.#heapI;
+    let hlen = 0;
     const cv = this.#cv, ci = this.#ci, mark = this.#mark;
     // Column candidates (entries above their column's mass-rule level) with their values, so the
     // column pass never reads P again. Capacity is ensured per row, not per entry.
@@ -151,10 +246,13 @@ export class SparseWorkspace {
       }
     }
     this.#colLen = colLen;
-    if (useTop) { for (let q = 0; q < hlen; q++) mark[hi[q]] = 1; }
-    if (useMass) this.#columns(colSum, delta);
-    // CSR in row-major order by scanning the marks (no sort; four at a time through a 32-bit view),
-    // clearing them as we go.
+    return hlen;
+  }
+
+  /** CSR in row-major order by scanning the marks (no sort; four at a time through a 32-bit view), clearing them. */
+  #csr(P: Float64Array): number {
+    const { n, m } = this;
+    const mark = this.#mark;
     const rowPtr = this.rowPtr, mark32 = this.#mark32;
     let nnz = 0, row = 0, rowStart = 0;
     rowPtr[0] = 0;
@@ -271,6 +369,21 @@ function dropCut(cv: Float64Array, nc: number, room: number): number {
   // Keep values ≥ the first value that did not fit; ties with dropped values are kept too
   // (keeping more never violates the mass budget). All values > room are kept.
   return t < q ? s[t] : minAbove;
+}
+
+/** Sift-up insertion into a min-heap of length `len` (< capacity); returns the new length. */
+function heapPush(hv: Float64Array, hi: Int32Array, len: number, x: number, idx: number): number {
+  let c = len;
+  while (c > 0) {
+    const par = (c - 1) >> 1;
+    if (hv[par] <= x) break;
+    hv[c] = hv[par];
+    hi[c] = hi[par];
+    c = par;
+  }
+  hv[c] = x;
+  hi[c] = idx;
+  return len + 1;
 }
 
 function siftDown(hv: Float64Array, hi: Int32Array, k: number, x: number, idx: number): void {

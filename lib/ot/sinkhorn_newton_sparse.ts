@@ -26,7 +26,7 @@ import {
 import { newtonLoop } from "./_newton.ts";
 import { pcg, PcgWorkspace } from "./_pcg.ts";
 import { buildProblem, loadCost, type Marginal, type OtProblem, resolveNested, scaledCostFrom } from "./_problem.ts";
-import { createKernels, hessianDoubles } from "./_simd.ts";
+import { createKernels, hessianDoubles, sparsifyDoubles } from "./_simd.ts";
 import { SparseWorkspace, type SparsityRule, tailMass } from "./_sparsify.ts";
 import { finalizeLog, makeResult, type OtResult, type OtStage, TraceRecorder } from "./result.ts";
 import { logLoop, scalingLoop, scalingToLog } from "./sinkhorn.ts";
@@ -240,11 +240,15 @@ export function snsCore(
   warm?: { u: Float64Array; v: Float64Array; sweeps: number; stage: OtStage },
 ): SnsResult {
   const n = p.as.length, m = p.bs.length;
-  const kr = createKernels(3 * n * m + 16 * (n + m) + 48 + hessianDoubles(n, m) + 5 * (n + m), {
-    n,
-    m,
-    threads: opts.threads,
-  });
+  const kr = createKernels(
+    3 * n * m + 16 * (n + m) + 48 + hessianDoubles(n, m) + 5 * (n + m) +
+      sparsifyDoubles(n, m, scanKeep(n, m, opts), opts.threads),
+    {
+      n,
+      m,
+      threads: opts.threads,
+    },
+  );
   try {
     // C in kernel memory (min/max and the deferred finiteness check in one SIMD pass; kept for ⟨C, P⟩)
     const Cw = kr.alloc(n * m, false);
@@ -408,7 +412,8 @@ export function snsCore(
     let newton = 0, newtonMs = 0, lastNnz = -1, sparsifyMs = 0, solveMs = 0, planMs = 0, lineSearchMs = 0;
     let reused = 0, planReady = false;
     if (stop === null) {
-      const ws = new SparseWorkspace(n, m);
+      // several row blocks: the O(nm) sparsification scan runs as a blocked kernel (threads)
+      const ws = new SparseWorkspace(n, m, kr.sparsifyScan(n, m, scanKeep(n, m, opts)));
       // several row blocks: H̃w runs as a blocked kernel (threads) over a kernel-memory copy of P̃
       const hess = kr.sparseHessian(n, m);
       const pw = new PcgWorkspace(n + m, hess ? (k) => kr.alloc(k) : undefined);
@@ -510,6 +515,12 @@ export function snsCore(
   } finally {
     kr.dispose();
   }
+}
+
+/** Top-k heap capacity of the kernel sparsification scan: the rule's k, if ≤ 4(n + m) (else the TS scan runs). */
+function scanKeep(n: number, m: number, opts: Readonly<SnsResolvedOptions>): number {
+  const k = opts.sparsity.rule === "mass" ? 1 : Math.min(opts.sparsity.keep, n * m);
+  return k <= 4 * (n + m) ? k : 1;
 }
 
 /**

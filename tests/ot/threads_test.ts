@@ -10,11 +10,16 @@ import { type OtResult, sinkhorn, sinkhornLog, sinkhornNewtonDense, sinkhornNewt
 import {
   createKernels,
   elementPartition,
+  hessianDoubles,
   MAX_BLOCKS,
   PARTITION_MIN,
   rowPartition,
+  setKernelPreference,
   setMemoryPreference,
+  sparsifyDoubles,
 } from "../../lib/ot/_simd.ts";
+import { SparseWorkspace } from "../../lib/ot/_sparsify.ts";
+import { hessVec } from "../../lib/ot/_pcg.ts";
 import { pointCost, simplex } from "./_problems.ts";
 
 /** SHA-256 (first 128 bits, hex) of plan, f, g, cost and objective. */
@@ -135,4 +140,134 @@ Deno.test("threads option: validated (OptionError naming options.threads), resol
   assert.ok(auto !== undefined && Number.isInteger(auto) && auto >= 1);
   // small problems run on one thread whatever the option says
   assert.match(sinkhorn(null, null, C, { reg: 0.1, threads: 4 }).backendReason, /1 thread$/);
+});
+
+/** A plan-like n×m matrix in kernel memory (entries spread over many orders of magnitude) with its sums. */
+function planLike(kr: ReturnType<typeof createKernels>, n: number, m: number, seed: number, dense = false) {
+  const rng = new Rng(seed);
+  const P = kr.alloc(n * m), rs = kr.alloc(n), cs = kr.alloc(m);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      const d = (i / n - j / m) ** 2;
+      const x = dense ? 1 + rng.uniform() : Math.exp(-d * 400 - 8 * rng.uniform());
+      P[i * m + j] = x;
+      rs[i] += x;
+      cs[j] += x;
+    }
+  }
+  return { P, rs, cs };
+}
+
+function sameCsr(a: SparseWorkspace, b: SparseWorkspace, n: number, what: string): void {
+  assert.equal(a.nnz, b.nnz, `${what}: nnz`);
+  for (let i = 0; i <= n; i++) assert.equal(a.rowPtr[i], b.rowPtr[i], `${what}: rowPtr[${i}]`);
+  for (let q = 0; q < a.nnz; q++) {
+    assert.equal(a.colIdx[q], b.colIdx[q], `${what}: colIdx[${q}]`);
+    assert.ok(Object.is(a.val[q], b.val[q]), `${what}: val[${q}]`);
+  }
+}
+
+Deno.test("sparsification as blocked kernels (several row blocks): the same CSR as the single TS scan for rules union, mass, top; refresh agrees", () => {
+  const n = 430, m = 390;
+  for (const threads of [1, 2]) {
+    const kr = createKernels(2 * n * m + 8 * (n + m) + sparsifyDoubles(n, m, 4 * (n + m), threads), { n, m, threads });
+    try {
+      const { P, rs, cs } = planLike(kr, n, m, 5);
+      const kern = new SparseWorkspace(n, m, kr.sparsifyScan(n, m, 4 * (n + m)));
+      for (const rule of ["union", "mass", "top", "union"] as const) {
+        const ts = new SparseWorkspace(n, m);
+        const nnz = ts.sparsify(P, rs, cs, rule, 2 * (n + m), 1e-3);
+        assert.equal(kern.sparsify(P, rs, cs, rule, 2 * (n + m), 1e-3), nnz);
+        assert.ok(nnz >= 2 * (n + m), `${rule}: nnz ${nnz}`);
+        sameCsr(ts, kern, n, `${rule}, ${threads} threads`);
+        assert.equal(kern.refresh(P, rs, cs, 2e-3), ts.refresh(P, rs, cs, 2e-3));
+      }
+    } finally {
+      kr.dispose();
+    }
+  }
+});
+
+Deno.test("sparsification kernels: a pattern denser than the kernel CSR's capacity (n·m/8) falls back to ordinary arrays, same CSR", () => {
+  const n = 400, m = 380;
+  const kr = createKernels(2 * n * m + 8 * (n + m) + sparsifyDoubles(n, m, 4 * (n + m), 2), { n, m, threads: 2 });
+  try {
+    const { P, rs, cs } = planLike(kr, n, m, 9, true); // flat rows: the mass rule keeps nearly everything
+    const ts = new SparseWorkspace(n, m), kern = new SparseWorkspace(n, m, kr.sparsifyScan(n, m, 4 * (n + m)));
+    const nnz = ts.sparsify(P, rs, cs, "union", 2 * (n + m), 1e-3);
+    assert.ok(nnz > (n * m) / 8, `nnz ${nnz}`);
+    assert.equal(kern.sparsify(P, rs, cs, "union", 2 * (n + m), 1e-3), nnz);
+    sameCsr(ts, kern, n, "dense");
+  } finally {
+    kr.dispose();
+  }
+});
+
+Deno.test("the Newton operator H̃w as a blocked kernel equals the TS hessVec to 1e-13 and is bit-identical for threads = 1, 2, 3", () => {
+  const n = 420, m = 400, N = n + m;
+  const rng = new Rng(12);
+  const per = 37;
+  const rowPtr = new Int32Array(n + 1), colIdx = new Int32Array(n * per), val = new Float64Array(n * per);
+  let nnz = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = (i * 7) % 11; j < m && nnz < (i + 1) * per; j += 11) {
+      colIdx[nnz] = j;
+      val[nnz++] = rng.uniform(0.01, 1);
+    }
+    rowPtr[i + 1] = nnz;
+  }
+  const r0 = rng.uniformArray(n, 1, 2), c0 = rng.uniformArray(m, 1, 2), w0 = new Rng(4).normalArray(N);
+  const results: Float64Array[] = [];
+  for (const threads of [1, 2, 3]) {
+    const kr = createKernels(hessianDoubles(n, m) + 4 * N + 64, { n, m, threads });
+    try {
+      const h = kr.sparseHessian(n, m)!;
+      assert.ok(h !== null);
+      const r = kr.alloc(n), c = kr.alloc(m), w = kr.alloc(N), out = kr.alloc(N);
+      r.set(r0);
+      c.set(c0);
+      w.set(w0);
+      assert.ok(h.load(rowPtr, colIdx, val, nnz, true));
+      h.apply(r, c, w, out);
+      const ref = new Float64Array(N);
+      hessVec(n, m, rowPtr, colIdx, val, r0, c0, w0, ref);
+      for (let k = 0; k < N; k++) assert.ok(Math.abs(out[k] - ref[k]) <= 1e-13 * (1 + Math.abs(ref[k])), `entry ${k}`);
+      results.push(Float64Array.from(out));
+    } finally {
+      kr.dispose();
+    }
+  }
+  for (const x of results) {
+    for (let k = 0; k < N; k++) assert.ok(Object.is(x[k], results[0][k]), "bit-identical across threads");
+  }
+});
+
+Deno.test("several blocks: every solver agrees with the TS reference loops (plan to 1e-12 absolute, iterations ±1), SNS with kernel sparsification and Newton operator", () => {
+  const C = pointCost(41, 400, 380);
+  const solvers = [
+    ["sinkhorn", (o: { threads: number }) => sinkhorn(null, null, C, { reg: 0.01, tol: 1e-11, ...o })],
+    ["sinkhornLog", (o: { threads: number }) => sinkhornLog(null, null, C, { reg: 0.01, tol: 1e-11, ...o })],
+    ["sns", (o: { threads: number }) => sinkhornNewtonSparse(null, null, C, { reg: 0.002, tol: 1e-11, ...o })],
+  ] as const;
+  try {
+    for (const [name, solve] of solvers) {
+      setKernelPreference("js");
+      const j = solve({ threads: 2 });
+      setKernelPreference("auto");
+      const w = solve({ threads: 2 });
+      assert.match(j.backendReason, /js kernels/);
+      assert.match(w.backendReason, /wasm-simd kernels, 2 threads/);
+      let d = 0;
+      for (let k = 0; k < j.plan.data.length; k++) d = Math.max(d, Math.abs(j.plan.data[k] - w.plan.data[k]));
+      assert.ok(d < 1e-12, `${name}: plans differ by ${d}`);
+      assert.ok(w.converged && j.converged, name);
+      assert.ok(
+        Math.abs(j.iterations.sinkhorn - w.iterations.sinkhorn) <= 1,
+        `${name}: ${JSON.stringify([j.iterations, w.iterations])}`,
+      );
+      assert.ok(Math.abs(j.iterations.newton - w.iterations.newton) <= 1, name);
+    }
+  } finally {
+    setKernelPreference("auto");
+  }
 });
