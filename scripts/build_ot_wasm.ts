@@ -3,11 +3,20 @@
  * reference twins are the TypeScript loops in lib/ot/_lse.ts):
  *
  *   kernels/ot/ot_simd.wat   — readable WAT source (generated here, committed)
- *   lib/ot/_simd_wasm.ts      — the assembled bytes, base64, plus the SHA-256 of the WAT
+ *   lib/ot/_simd_wasm.ts      — the two assembled binaries, base64, plus the SHA-256 of the WAT
  *
  * Run after editing this file (needs `wat2wasm` from Debian's `wabt` package; CI does not):
  *
  *   npx deno run -A scripts/build_ot_wasm.ts
+ *
+ * Two binaries come from the one WAT: the committed text imports a shared memory (assembled with
+ * `wat2wasm --enable-threads`; the worker pool of lib/core/parallel.ts runs on it), and the same
+ * text with a plain memory import serves runtimes without SharedArrayBuffer.
+ *
+ * Every n×m pass is exported as a blocked entry point (`*_b`, block index last): block b runs
+ * rows [bR, min(n, bR + R)) and writes its own column partials and scalars, which the column
+ * functions reduce in block order — so the results depend on the partition (chosen from n, m in
+ * lib/ot/_simd.ts), never on how many threads run the blocks. One block is exactly the old pass.
  *
  * The exponential is inlined in every loop: Cody–Waite reduction x = k·ln2 + r (|r| ≤ ln2/2),
  * e^r = 1 + (r + r²·Q(r)) with Q the degree-11 Taylor tail evaluated by Estrin's scheme (short

@@ -13,6 +13,8 @@
  * | {@linkcode ParsimonyError} and subclasses | `errors.ts` | typed errors naming the argument |
  * | {@linkcode resolveOptions}, `assert*` | `validate.ts` | boundary validation |
  * | {@linkcode Diagnostics} | `diagnostics.ts` | run facts shared by all solvers |
+ * | {@linkcode WasmTeam}, {@linkcode defaultThreads}, {@linkcode closeWorkerPool} | `parallel.ts` | deterministic worker pool for WebAssembly kernels over a shared memory |
+ * | {@linkcode readEnv} | `env.ts` | environment switches (`PARSIMONY_THREADS`, …) without assuming a runtime |
  *
  * Conventions (once for the whole toolkit): f64 on the CPU, row-major, 0-based
  * indices, natural logarithms unless a name says otherwise, squared Euclidean

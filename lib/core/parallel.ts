@@ -217,7 +217,7 @@ export interface WasmTeamSpec {
 
 /**
  * Layout of the pool's control SharedArrayBuffer: Int32 control words, one state word per
- * worker (1 = serving: spinning for or running jobs; 0 = idle on its event loop), the job's
+ * worker (1 = serving: waiting for or running jobs; 0 = idle on its event loop), the job's
  * arguments (f64), the first error's text.
  */
 const JOB = 0,
@@ -243,22 +243,27 @@ const WAIT_SLICE_MS = 1000, STALL_MS = 120_000;
  * terminate() prompt.
  */
 const LINGER_MS = 2, WAIT_STEP_MS = 0.25;
+/** Before its first futex wait a worker polls the job word this long (the gap between passes is often shorter). */
+const POLL_MS = 0.05;
 /**
- * Adaptive choice per pass (key: team, function, block count): the pool keeps the mean wall time
- * per block of its parallel and of its calling-thread-only runs (exponential averages), re-measures
- * the latter every CALIBRATE_EVERY runs, and runs a pass on the calling thread alone for a back-off
- * period (BACKOFF_MIN_MS, doubling while it recurs, up to BACKOFF_MAX_MS) when its parallel runs
- * are not at least 5 % faster — e.g. when other processes hold the other cores, so that workers
- * only time-share the caller's core or are preempted while they hold a block. Which thread runs a
- * block never changes a result.
+ * Adaptive choice per pass (key: team, function, block count, size class): the pool compares the
+ * wall time per block of its parallel runs (the minimum over windows of PAR_WINDOW runs, so that a
+ * preempted run does not count) with that of calling-thread-only runs (the minimum of the last
+ * SEQ_KEEP, re-measured every CALIBRATE_EVERY runs), and runs a pass on the calling thread alone
+ * for a back-off period (BACKOFF_MIN_MS, doubling while it recurs, up to BACKOFF_MAX_MS) when its
+ * best parallel runs are not at least 5 % faster — e.g. when other processes hold the other cores.
+ * Which thread runs a block never changes a result.
  */
-const CALIBRATE_EVERY = 32, BACKOFF_MIN_MS = 50, BACKOFF_MAX_MS = 2000, EMA = 0.25;
+const CALIBRATE_EVERY = 32, PAR_WINDOW = 8, SEQ_KEEP = 4, BACKOFF_MIN_MS = 50, BACKOFF_MAX_MS = 2000;
 
 /** Timing record of one pass (see CALIBRATE_EVERY). */
 interface PassStats {
-  /** Mean ms per block: parallel runs, calling-thread runs (NaN until measured). */
-  par: number;
-  seq: number;
+  /** Last SEQ_KEEP calling-thread runs (ms per block; NaN = none yet), and the next slot. */
+  seq: Float64Array;
+  seqAt: number;
+  /** Best parallel ms per block in the current window, and runs in it (the first after a (re)start, which may wake idle workers, is skipped). */
+  parMin: number;
+  nPar: number;
   runs: number;
   until: number;
   backoffMs: number;
@@ -268,9 +273,9 @@ interface PassStats {
  * The worker script (plain JavaScript, loaded from a Blob URL). Messages: init, bind (instantiate
  * a team's module over its memory), unbind, wake. On a wake the worker serves: it runs the
  * current job's blocks (claimed by compare-and-swap on the job word, which carries the job's
- * sequence number), then waits on the job word for up to LINGER_MS for the next job (the calling
- * thread publishes consecutive passes microseconds apart and notifies), in steps of at most
- * WAIT_STEP_MS, and otherwise marks itself idle and returns to its event loop — it is never
+ * sequence number), then polls the job word for POLL_MS and waits on it for up to LINGER_MS for
+ * the next job (the calling thread publishes consecutive passes microseconds apart and notifies),
+ * in futex waits of at most WAIT_STEP_MS, and otherwise marks itself idle and returns to its event loop — it is never
  * blocked in Atomics.wait for longer than one step, so terminate() always ends it promptly. The
  * thread that completes a job's last block wakes the calling thread.
  */
@@ -318,7 +323,12 @@ function serve() {
     let w = Atomics.load(ctl, ${JOB}), seq = w >>> ${SEQ_SHIFT};
     if (seq === last) {
       const t0 = performance.now();
+      let polls = 0, polling = true;
       while ((seq = (w = Atomics.load(ctl, ${JOB})) >>> ${SEQ_SHIFT}) === last) {
+        if (polling) {
+          if ((++polls & 31) === 0 && performance.now() - t0 > ${POLL_MS}) polling = false;
+          continue;
+        }
         if (performance.now() - t0 > ${LINGER_MS} || Atomics.load(ctl, ${STOP}) !== 0) {
           Atomics.store(ctl, me, 0);
           // a job published after the state store is seen here; one published before it got a wake
@@ -418,30 +428,47 @@ class WorkerPool {
   wantParallel(key: number): boolean {
     let st = this.stats.get(key);
     if (st === undefined) {
-      st = { par: NaN, seq: NaN, runs: 0, until: 0, backoffMs: BACKOFF_MIN_MS };
+      if (this.stats.size > 4096) this.stats.clear();
+      st = {
+        seq: new Float64Array(SEQ_KEEP).fill(NaN),
+        seqAt: 0,
+        parMin: Infinity,
+        nPar: 0,
+        runs: 0,
+        until: 0,
+        backoffMs: BACKOFF_MIN_MS,
+      };
       this.stats.set(key, st);
     }
     st.runs++;
-    if (Number.isNaN(st.seq) || st.runs % CALIBRATE_EVERY === 0) return false;
+    if (Number.isNaN(st.seq[0]) || st.runs % CALIBRATE_EVERY === 0) return false;
     return !(st.until > 0 && performance.now() < st.until);
   }
 
   /** Account one run of pass `key`: wall ms per block, parallel or not. */
   record(key: number, parallel: boolean, msPerBlock: number): void {
-    const st = this.stats.get(key)!;
+    const st = this.stats.get(key);
+    if (st === undefined) return;
     if (!parallel) {
-      st.seq = Number.isNaN(st.seq) ? msPerBlock : st.seq + EMA * (msPerBlock - st.seq);
+      st.seq[st.seqAt] = msPerBlock;
+      st.seqAt = (st.seqAt + 1) % SEQ_KEEP;
       return;
     }
-    st.par = Number.isNaN(st.par) ? msPerBlock : st.par + EMA * (msPerBlock - st.par);
-    if (st.par > 0.95 * st.seq) {
+    if (++st.nPar === 1) return;
+    st.parMin = Math.min(st.parMin, msPerBlock);
+    if (st.nPar <= PAR_WINDOW) return;
+    let seqMin = Infinity;
+    for (const x of st.seq) if (x < seqMin) seqMin = x; // NaN entries compare false
+    if (st.parMin > 0.95 * seqMin) {
       this.backoffs++;
       st.until = performance.now() + st.backoffMs;
       st.backoffMs = Math.min(BACKOFF_MAX_MS, 2 * st.backoffMs);
-      st.par = NaN; // judge afresh after the back-off
+      st.nPar = 0; // judge afresh after the back-off
     } else {
       st.backoffMs = Math.max(BACKOFF_MIN_MS, st.backoffMs / 2);
+      st.nPar = 1;
     }
+    st.parMin = Infinity;
   }
 
   get size(): number {
@@ -751,7 +778,8 @@ export class WasmTeam {
    * @param threads threads to use at most (1 = the calling thread only)
    * @param options `adaptive` (default true): let the pool run this pass on the calling thread alone
    *   when its parallel runs are not faster (calibration runs, back-off); false: always offer the
-   *   blocks to the workers
+   *   blocks to the workers. `size`: the pass's work (e.g. entries), so that runs of very different
+   *   sizes keep separate timing statistics
    * @returns the number of threads that ran at least one block
    * @throws {BackendError} when a block failed in a worker (the message carries the worker's error)
    * @throws the error of a block that failed on the calling thread
@@ -761,7 +789,7 @@ export class WasmTeam {
     args: readonly number[],
     blocks: number,
     threads: number,
-    options: { adaptive?: boolean } = {},
+    options: { adaptive?: boolean; size?: number } = {},
   ): number {
     const f = this.exports[name] as ((...a: number[]) => unknown) | undefined;
     if (typeof f !== "function") throw new Error(`WasmTeam.run: no exported function '${name}'`);
@@ -773,7 +801,11 @@ export class WasmTeam {
       return blocks > 0 ? runSequential(f, args, blocks) : 0;
     }
     const p = pool(), fi = this.fnIndex.get(name)!;
-    const key = (this.id * 4096 + fi) * 4096 + blocks;
+    // size class: runs of a pass whose sizes differ by < ~19 % share timing statistics
+    const cls = options.size !== undefined && options.size > 0
+      ? Math.min(255, Math.round(4 * Math.log2(options.size)))
+      : 0;
+    const key = ((this.id * 4096 + fi) * 4096 + blocks) * 256 + cls;
     const adaptive = options.adaptive !== false;
     const parallel = !adaptive || p.wantParallel(key);
     const t0 = performance.now();

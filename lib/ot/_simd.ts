@@ -536,6 +536,7 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
         [off(Cs), n, m, off(a), off(la), off(u), off(v), off(uNew), tg.part, tg.ps, tp, 0, exact ? 1 : 0, rows],
         blocks,
         threadsFor(n * m),
+        { size: n * m },
       );
       ex.log_cols(off(Cs), n, m, tg.part, tg.ps, blocks, off(lb), off(v), off(vNew), off(uNew));
       return sum(blocks, 0);
@@ -548,6 +549,7 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
         [off(K), n, m, off(a), off(u), off(v), tg.part, tg.ps, 0, rows],
         blocks,
         threadsFor(n * m),
+        { size: n * m },
       );
       ex.scaling_cols(tg.part, tg.ps, blocks, m, off(b), off(v));
       return sum(blocks, 0);
@@ -560,13 +562,14 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
         [off(Cs), n, m, off(u), off(v), off(P), off(rowSum), tg.part, tg.ps, 0, rows],
         blocks,
         threadsFor(n * m),
+        { size: n * m },
       );
       if (blocks > 1) ex.reduce_cols(tg.part, tg.ps, blocks, m, off(colSum));
       return sum(blocks, 0);
     },
     cross(n, m, P, em, en) {
       const { blocks, rows } = rowPartition(n, m);
-      team.run("cross_b", [off(P), n, m, off(em), off(en), 0, rows], blocks, threadsFor(n * m));
+      team.run("cross_b", [off(P), n, m, off(em), off(en), 0, rows], blocks, threadsFor(n * m), { size: n * m });
       return sum(blocks, 0);
     },
     scalePlan(n, m, P, eu, ev, rowSum, colSum) {
@@ -577,17 +580,18 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
         [off(P), n, m, off(eu), off(ev), off(rowSum), tg.part, tg.ps, 0, rows],
         blocks,
         threadsFor(n * m),
+        { size: n * m },
       );
       if (blocks > 1) ex.reduce_cols(tg.part, tg.ps, blocks, m, off(colSum));
       return sum(blocks, 0);
     },
     expAffine(src, dst, alpha, beta) {
       const len = src.length, { blocks, size } = elementPartition(len);
-      team.run("exp_affine_b", [off(src), off(dst), len, alpha, beta, 0, size], blocks, threadsFor(len));
+      team.run("exp_affine_b", [off(src), off(dst), len, alpha, beta, 0, size], blocks, threadsFor(len), { size: len });
     },
     stats(src, len) {
       const { blocks, size } = elementPartition(len);
-      team.run("stats_b", [off(src), len, 0, size], blocks, threadsFor(len));
+      team.run("stats_b", [off(src), len, 0, size], blocks, threadsFor(len), { size: len });
       let mn = Infinity, mx = -Infinity;
       for (let b = 0; b < blocks; b++) {
         mn = Math.min(mn, outs[4 * b]);
@@ -597,7 +601,7 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
     },
     affine(src, dst, len, alpha, beta) {
       const { blocks, size } = elementPartition(len);
-      team.run("affine_b", [off(src), off(dst), len, alpha, beta, 0, size], blocks, threadsFor(len));
+      team.run("affine_b", [off(src), off(dst), len, alpha, beta, 0, size], blocks, threadsFor(len), { size: len });
       return sum(blocks, 0) === 0;
     },
     expRows(n, m, src, dst, alpha, beta, rowMax, colMax) {
@@ -608,6 +612,7 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
         [off(src), off(dst), n, m, alpha, beta, off(rowMax), tg.part, tg.ps, 0, rows],
         blocks,
         threadsFor(n * m),
+        { size: n * m },
       );
       if (blocks > 1) ex.max_cols(tg.part, tg.ps, blocks, m, off(colMax));
       let kmin = Infinity;
@@ -622,6 +627,7 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
         [off(K), off(C), n, m, off(eu), off(ev), off(P), off(rowSum), tg.part, tg.ps, 0, rows],
         blocks,
         threadsFor(n * m),
+        { size: n * m },
       );
       if (blocks > 1) ex.reduce_cols(tg.part, tg.ps, blocks, m, off(colSum));
       return { total: sum(blocks, 1), cost: sum(blocks, 0) };
@@ -675,6 +681,7 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
             [off(rp), off(ci), off(val), n, m, off(r), off(w), off(out), part, ps, off(rb)],
             blocks,
             tw,
+            { size: n * m },
           );
           ex.hess_cols(part, ps, blocks, m, off(c), off(w) + 8 * n, off(out) + 8 * n);
         },
@@ -720,10 +727,11 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
             ],
             cb.blocks,
             tw,
+            { size: n * m },
           );
         },
         csr(P) {
-          team.run("csr_count_b", [markD.byteOffset, n, m, off(counts), rows], blocks, tw);
+          team.run("csr_count_b", [markD.byteOffset, n, m, off(counts), rows], blocks, tw, { size: n * m });
           let nnz = 0;
           for (let i = 0; i < n; i++) {
             rowPtr[i] = nnz;
@@ -736,6 +744,7 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
             [off(P), markD.byteOffset, n, m, off(rowPtr), off(colIdx), off(val), rows],
             blocks,
             tw,
+            { size: n * m },
           );
           return nnz;
         },
@@ -755,7 +764,7 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
           let hmin0 = -Infinity;
           if (useTop) {
             const k1 = Math.ceil(k / blocks);
-            team.run("topk_b", [off(P), n, m, k1, off(heapV), off(heapI), 0, rows], blocks, tw);
+            team.run("topk_b", [off(P), n, m, k1, off(heapV), off(heapI), 0, rows], blocks, tw, { size: n * m });
             let tot = 0;
             for (let b = 0; b < blocks; b++) tot += outs[4 * b];
             if (tot >= k) {
@@ -792,13 +801,16 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
             ],
             blocks,
             tw,
+            { size: n * m },
           );
         },
       };
     },
     costEnt(n, m, P, C, Cs, u, v) {
       const { blocks, rows } = rowPartition(n, m);
-      team.run("cost_ent_b", [off(P), off(C), off(Cs), n, m, off(u), off(v), 0, rows], blocks, threadsFor(n * m));
+      team.run("cost_ent_b", [off(P), off(C), off(Cs), n, m, off(u), off(v), 0, rows], blocks, threadsFor(n * m), {
+        size: n * m,
+      });
       return { cost: sum(blocks, 0), ent: sum(blocks, 1) };
     },
   };
