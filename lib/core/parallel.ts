@@ -489,6 +489,13 @@ class WorkerPool {
     return this.binds.has(id);
   }
 
+  /** Start workers until `helpers` exist (capped); they idle-terminate like any others. */
+  ensure(helpers: number): void {
+    const h = Math.min(helpers, MAX_WORKERS);
+    while (this.workers.length < h) this.spawn();
+    this.armIdle();
+  }
+
   private spawn(): void {
     if (this.ctlBuffer === null) {
       this.ctlBuffer = new SharedArrayBuffer(CTL_BYTES);
@@ -817,6 +824,19 @@ export class WasmTeam {
     // a parallel run that no worker joined (e.g. workers still starting) says nothing about speed-up
     if (adaptive && (!parallel || used > 1)) p.record(key, parallel, (performance.now() - t0) / blocks);
     return used;
+  }
+
+  /**
+   * Start the workers a later `run` with `threads` will use (and instantiate the module on them),
+   * without waiting: a worker takes ~10–20 ms to start, which then overlaps the caller's own setup.
+   *
+   * @param threads threads the coming runs will use
+   */
+  prewarm(threads: number): void {
+    if (threads < 2 || this.closed || !this.shared || !parallelSupport().available) return;
+    const p = pool();
+    if (!p.bound(this.id)) p.bind(this.bindMsg);
+    p.ensure(threads - 1);
   }
 
   /** Release the workers' instances (the calling thread's stays usable, single-threaded). */

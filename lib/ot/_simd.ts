@@ -510,6 +510,8 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
   const threadsFor = (w: number): number => (parallel && w >= PARALLEL_MIN ? threads : 1);
   // what the solve's n×m passes use (reported in backendReason)
   const used = threadsFor(work);
+  // start the workers now, so that they come up while the solver copies C and sets up
+  if (used > 1 && work !== Infinity) team.prewarm(used);
   const sum = (blocks: number, k: number): number => {
     let s = 0;
     for (let b = 0; b < blocks; b++) s += outs[4 * b + k];
