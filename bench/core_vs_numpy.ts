@@ -1,10 +1,16 @@
 /**
  * Core kernels vs numpy/scipy on the same machine, in one run:
- *   npx deno run -A bench/core_vs_numpy.ts
- * numpy runs single-threaded (OPENBLAS_NUM_THREADS=1 etc.), as parsimony's CPU path is single-threaded.
+ *   npx deno run -A bench/core_vs_numpy.ts [--threads 1]
+ * Both sides use the same number of threads (default 1): numpy through OPENBLAS_NUM_THREADS etc.,
+ * parsimony through PARSIMONY_THREADS (its `gemm` shares products of ≥ 2^19 multiply-adds with
+ * the worker pool; the other kernels here are single-threaded).
  * Prints best-of-N milliseconds and the ratio ours / peer (< 1: we are faster).
  */
-import { gemm, logSumExpRows, Matrix, pairwiseSqDist, Rng } from "../lib/core/mod.ts";
+import { parseArgs } from "node:util";
+import { closeWorkerPool, gemm, logSumExpRows, Matrix, pairwiseSqDist, Rng } from "../lib/core/mod.ts";
+
+const threads = parseArgs({ args: Deno.args, options: { threads: { type: "string", default: "1" } } }).values.threads!;
+Deno.env.set("PARSIMONY_THREADS", threads);
 
 const cfg = { gemm: [128, 256, 512], lse: [1000], reps: 7 };
 function best(f: () => unknown, reps: number): number {
@@ -28,7 +34,12 @@ for (const n of cfg.lse) {
   const P = new Matrix(n, 2, r.normalArray(2 * n));
   ours[`pairwiseSqDist ${n}x2`] = best(() => pairwiseSqDist(P), cfg.reps);
 }
-const env: Record<string, string> = { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+closeWorkerPool();
+const env: Record<string, string> = {
+  OPENBLAS_NUM_THREADS: threads,
+  OMP_NUM_THREADS: threads,
+  MKL_NUM_THREADS: threads,
+};
 const py = await new Deno.Command("/usr/bin/python3", {
   args: [new URL("./core_vs_numpy.py", import.meta.url).pathname, JSON.stringify(cfg)],
   env,
@@ -37,7 +48,7 @@ const py = await new Deno.Command("/usr/bin/python3", {
 }).output();
 if (!py.success) throw new Error("python peer failed");
 const peer = JSON.parse(new TextDecoder().decode(py.stdout)) as Record<string, number>;
-console.log("| kernel | parsimony (ms) | numpy/scipy (ms) | ratio |\n|---|---|---|---|");
+console.log(`threads: ${threads} each\n| kernel | parsimony (ms) | numpy/scipy (ms) | ratio |\n|---|---|---|---|`);
 for (const k of Object.keys(ours)) {
   console.log(`| ${k} | ${ours[k].toFixed(2)} | ${peer[k].toFixed(2)} | ${(ours[k] / peer[k]).toFixed(2)} |`);
 }

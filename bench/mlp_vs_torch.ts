@@ -6,7 +6,8 @@
  * Model 64-128-128-10 (ReLU), batch 64, Adam(lr 1e-3), cross-entropy, on the 1797 UCI
  * digits (pixels/16); 2 warm-up epochs, then `rounds` rounds, each timing `epochs` epochs here
  * and then `epochs` epochs in torch (/usr/bin/python3, `torch.set_num_threads(threads)`,
- * default 1: this engine is single-threaded), so both sides of a round see the same machine
+ * default 1; ours gets the same count through PARSIMONY_THREADS: its matrix products of
+ * ≥ 2^19 multiply-adds use the worker pool), so both sides of a round see the same machine
  * load. Prints the per-round medians and the median ratio (ours / torch).
  */
 import { execFileSync } from "node:child_process";
@@ -26,6 +27,7 @@ const { values } = parseArgs({
   },
 });
 const epochs = Number(values.epochs), threads = Number(values.threads), rounds = Number(values.rounds);
+Deno.env.set("PARSIMONY_THREADS", String(threads));
 
 const d = await loadDigits();
 const n = d.x.rows;
@@ -75,7 +77,11 @@ for (let round = 0; round < rounds; round++) {
 console.log(
   `MLP 64-128-128-10, batch 64, Adam, f64, ${n} digits per epoch; median of ${epochs} epochs per round, ${rounds} rounds`,
 );
-console.log(`gemm kernel: ${wasmGemm ? "WebAssembly SIMD (f64x2)" : "scalar JavaScript"}; torch ${torchVersion}`);
+console.log(
+  `gemm kernel: ${
+    wasmGemm ? "WebAssembly SIMD (f64x2)" : "scalar JavaScript"
+  }, ${threads} thread(s); torch ${torchVersion}`,
+);
 for (const [k, r] of rows.entries()) {
   console.log(
     `  round ${k + 1}: parsimony ${r.ours.toFixed(1)} ms/epoch, torch ${r.torch.toFixed(1)} ms/epoch, ratio ${

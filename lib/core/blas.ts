@@ -138,7 +138,10 @@ export interface GemmOptions {
  * General matrix product C = α·op(A)·op(B) + β·C.
  *
  * Validates and converts its arguments, then runs the register-blocked kernel
- * {@linkcode gemmUnchecked} (`gemm_kernel.ts`) for every transpose combination.
+ * {@linkcode gemmUnchecked} (`gemm_kernel.ts`) for every transpose combination: WebAssembly
+ * SIMD from 4096 multiply-adds, and from 2^19 shared with the worker pool (`defaultThreads()`
+ * threads; set `PARSIMONY_THREADS=1` for one). Every entry sums its products in the order
+ * p = 0..k−1, so the result is the same to the bit on every path and thread count.
  *
  * @throws {ShapeError} when inner dimensions differ
  * @example

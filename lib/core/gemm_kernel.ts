@@ -11,14 +11,16 @@
  * Each accumulator sums in the natural order p = 0..k−1, like the textbook triple loop.
  *
  * Products of at least 4096 multiply-adds (and at least 4×4) run instead on the WebAssembly
- * SIMD micro-kernel of `_gemm_wasm.ts` (f64x2, 4×4 tiles), which accumulates in the same order,
- * so both paths give bitwise-identical results; without WebAssembly SIMD everything stays on
- * the scalar kernels.
+ * SIMD kernel of `_gemm_wasm.ts` (packed operands, f64x2 4×4 tiles, k-blocks), which accumulates
+ * in the same order, so both paths give bitwise-identical results; from 2^18 multiply-adds its
+ * row blocks are shared with the worker pool (`parallel.ts`: `defaultThreads()` threads,
+ * `PARSIMONY_THREADS`), still bitwise identical. Without WebAssembly SIMD everything stays on the
+ * scalar kernels.
  *
  * @module
  */
 
-import { type WasmGemm, wasmGemm } from "./_gemm_wasm.ts";
+import { wasmGemm } from "./_gemm_wasm.ts";
 
 /**
  * C ← α·op(A)·op(B) + β·C with op(A) m×k and op(B) k×n, all row-major; inputs trusted.
@@ -56,10 +58,10 @@ export function gemmUnchecked(
   beta: number,
   c: Float64Array,
 ): void {
-  if (wasmGemm !== null && m * n * k >= WASM_MIN_WORK && m >= 4 && n >= 4) {
-    simdGemm(wasmGemm, transA, transB, m, n, k, alpha, a, b, beta, c);
-    return;
-  }
+  if (
+    wasmGemm !== null && m * n * k >= WASM_MIN_WORK && m >= 4 && n >= 4 &&
+    wasmGemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c)
+  ) return;
   // strides of A(i,p) and B(p,j) in their storage
   const sai = transA ? 1 : k, sap = transA ? m : 1;
   const sbp = transB ? 1 : n, sbj = transB ? k : 1;
@@ -75,62 +77,6 @@ export function gemmUnchecked(
 
 /** Below this many multiply-adds the copies into WebAssembly memory cost more than SIMD saves. */
 const WASM_MIN_WORK = 4096;
-
-/**
- * The WebAssembly SIMD path: copy op(A) (M×K) and op(B) (K×N) into the module's memory, padded
- * with zeros to multiples of 4 rows/columns (the copy also resolves the transposes), run the
- * f64x2 kernel, and write α·C + β·C_old back. The copies are O(mk + kn + mn) against the
- * O(mnk) product.
- */
-function simdGemm(
-  w: WasmGemm,
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  a: Float64Array,
-  b: Float64Array,
-  beta: number,
-  c: Float64Array,
-): void {
-  const mp = (m + 3) & ~3, np = (n + 3) & ~3;
-  const aOff = 0, bOff = mp * k, cOff = bOff + k * np;
-  const bytes = 8 * (cOff + mp * np);
-  const mem = w.memory;
-  if (mem.buffer.byteLength < bytes) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
-  const h = new Float64Array(mem.buffer);
-  // A: row-major m×k plus zero rows (aRow = 8k, aCol = 8), or a stored Aᵀ copied as k rows of
-  // mp entries (aRow = 8, aCol = 8mp): both are plain row copies, no element-wise transpose
-  let aRow: number, aCol: number;
-  if (!transA) {
-    h.set(a.subarray(0, m * k), aOff);
-    h.fill(0, aOff + m * k, aOff + mp * k);
-    aRow = 8 * k, aCol = 8;
-  } else {
-    for (let p = 0; p < k; p++) {
-      h.set(a.subarray(p * m, p * m + m), aOff + p * mp);
-      h.fill(0, aOff + p * mp + m, aOff + (p + 1) * mp);
-    }
-    aRow = 8, aCol = 8 * mp;
-  }
-  // op(B) row-major k×np, zero columns n..np−1
-  for (let p = 0; p < k; p++) {
-    const dst = bOff + p * np;
-    if (!transB) h.set(b.subarray(p * n, p * n + n), dst);
-    else for (let j = 0; j < n; j++) h[dst + j] = b[j * k + p];
-    for (let j = n; j < np; j++) h[dst + j] = 0;
-  }
-  w.gemm(8 * aOff, 8 * bOff, 8 * cOff, mp, np, k, aRow, aCol);
-  for (let i = 0; i < m; i++) {
-    const src = cOff + i * np, dst = i * n;
-    if (beta === 0) {
-      if (alpha === 1) c.set(h.subarray(src, src + n), dst);
-      else for (let j = 0; j < n; j++) c[dst + j] = alpha * h[src + j];
-    } else for (let j = 0; j < n; j++) c[dst + j] = beta * c[dst + j] + alpha * h[src + j];
-  }
-}
 
 /** Write one 2×4 tile: C = α·acc + β·C (β = 0 ignores the old C). */
 function store(

@@ -222,17 +222,7 @@ export class SparseWorkspace {
         }
         if (x > hmin) {
           if (hlen < k) {
-            // sift up into the min-heap
-            let c = hlen++;
-            while (c > 0) {
-              const par = (c - 1) >> 1;
-              if (hv[par] <= x) break;
-              hv[c] = hv[par];
-              hi[c] = hi[par];
-              c = par;
-            }
-            hv[c] = x;
-            hi[c] = o + j;
+            hlen = heapPush(hv, hi, hlen, x, o + j);
             if (hlen === k) hmin = hv[0];
           } else {
             siftDown(hv, hi, k, x, o + j);
