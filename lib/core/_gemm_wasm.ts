@@ -194,6 +194,28 @@ export interface WasmGemmTuning {
   packB?: boolean;
 }
 
+/**
+ * Where the operands of a {@linkcode WasmGemm.gemm} call lie in their arrays: row-major blocks at
+ * an offset with a leading dimension (the row stride, as in BLAS's lda for row-major storage),
+ * and whether only C's lower triangle (j ≤ i) is written back.
+ */
+export interface GemmView {
+  /** Offset of A's first entry. @default 0 */
+  aOff?: number;
+  /** Row stride of A as stored (k, or m when transposed, for a dense A). */
+  lda?: number;
+  /** Offset of B's first entry. @default 0 */
+  bOff?: number;
+  /** Row stride of B as stored (n, or k when transposed, for a dense B). */
+  ldb?: number;
+  /** Offset of C's first entry. @default 0 */
+  cOff?: number;
+  /** Row stride of C. @default n */
+  ldc?: number;
+  /** Write back only entries with j ≤ i (a symmetric update's lower triangle). @default false */
+  lower?: boolean;
+}
+
 /** The SIMD kernel behind {@linkcode gemmUnchecked}, bound to its (shared) memory. */
 export interface WasmGemm {
   /** True when the memory is shared and the pool's workers can take blocks. */
@@ -216,6 +238,7 @@ export interface WasmGemm {
     beta: number,
     c: Float64Array,
     tuning?: WasmGemmTuning,
+    view?: GemmView,
   ): boolean;
 }
 
@@ -255,7 +278,10 @@ function instantiate(): WasmGemm | null {
 function makeRunner(team: WasmTeam, memory: WebAssembly.Memory): WasmGemm {
   return {
     shared: team.shared,
-    gemm(transA, transB, m, n, k, alpha, a, b, beta, c, tuning = {}) {
+    gemm(transA, transB, m, n, k, alpha, a, b, beta, c, tuning = {}, view = {}) {
+      const ao = view.aOff ?? 0, lda = view.lda ?? (transA ? m : k);
+      const bo = view.bOff ?? 0, ldb = view.ldb ?? (transB ? k : n);
+      const co = view.cOff ?? 0, ldc = view.ldc ?? n, lower = view.lower ?? false;
       const mp = (m + 3) & ~3, np = (n + 3) & ~3;
       const aOff = 0, bOff = mp * k, cOff = bOff + np * k;
       const bytes = 8 * (cOff + mp * np);
@@ -273,12 +299,13 @@ function makeRunner(team: WasmTeam, memory: WebAssembly.Memory): WasmGemm {
       // of mp entries (aRow = 8, aCol = 8mp): plain row copies, no element-wise transpose
       let aRow: number, aCol: number;
       if (!transA) {
-        h.set(a.subarray(0, m * k), aOff);
+        if (lda === k) h.set(a.subarray(ao, ao + m * k), aOff);
+        else for (let i = 0; i < m; i++) h.set(a.subarray(ao + i * lda, ao + i * lda + k), aOff + i * k);
         h.fill(0, aOff + m * k, aOff + mp * k);
         aRow = 8 * k, aCol = 8;
       } else {
         for (let p = 0; p < k; p++) {
-          h.set(a.subarray(p * m, p * m + m), aOff + p * mp);
+          h.set(a.subarray(ao + p * lda, ao + p * lda + m), aOff + p * mp);
           h.fill(0, aOff + p * mp + m, aOff + (p + 1) * mp);
         }
         aRow = 8, aCol = 8 * mp;
@@ -286,8 +313,8 @@ function makeRunner(team: WasmTeam, memory: WebAssembly.Memory): WasmGemm {
       // B packed in 4-column panels when it is large (its strips would otherwise cross cache sets
       // and pages: 2–3× slower at n ≥ 512), else copied row by row (cheaper to copy, as fast to read)
       const packed = tuning.packB ?? k * np > B_PACK_MIN;
-      if (packed) packB(h, bOff, transB, n, k, b);
-      else copyB(h, bOff, transB, n, np, k, b);
+      if (packed) packB(h, bOff, transB, n, k, b, bo, ldb);
+      else copyB(h, bOff, transB, n, np, k, b, bo, ldb);
       const work = m * n * k;
       const threads = tuning.threads ?? (work >= GEMM_PARALLEL_MIN ? defaultThreads("gemm") : 1);
       let rpb = tuning.rowsPerBlock ?? Math.min(RPB_MAX, Math.ceil(mp / (2 * threads)));
@@ -315,11 +342,12 @@ function makeRunner(team: WasmTeam, memory: WebAssembly.Memory): WasmGemm {
         { size: work },
       );
       for (let i = 0; i < m; i++) {
-        const src = cOff + i * np, dst = i * n;
+        const src = cOff + i * np, dst = co + i * ldc, w = lower ? Math.min(n, i + 1) : n;
         if (beta === 0) {
-          if (alpha === 1) c.set(h.subarray(src, src + n), dst);
-          else for (let j = 0; j < n; j++) c[dst + j] = alpha * h[src + j];
-        } else for (let j = 0; j < n; j++) c[dst + j] = beta * c[dst + j] + alpha * h[src + j];
+          if (alpha === 1) c.set(h.subarray(src, src + w), dst);
+          else for (let j = 0; j < w; j++) c[dst + j] = alpha * h[src + j];
+        } else if (beta === 1) { for (let j = 0; j < w; j++) c[dst + j] += alpha * h[src + j]; }
+        else for (let j = 0; j < w; j++) c[dst + j] = beta * c[dst + j] + alpha * h[src + j];
       }
       return true;
     },
@@ -327,35 +355,54 @@ function makeRunner(team: WasmTeam, memory: WebAssembly.Memory): WasmGemm {
 }
 
 /** op(B) (k×n; stored n×k when transposed) into panels of 4 columns, zero columns up to a multiple of 4. */
-function packB(h: Float64Array, off: number, transB: boolean, n: number, k: number, b: Float64Array): void {
+function packB(
+  h: Float64Array,
+  off: number,
+  transB: boolean,
+  n: number,
+  k: number,
+  b: Float64Array,
+  bo: number,
+  ldb: number,
+): void {
   for (let j0 = 0; j0 < n; j0 += 4) {
     const base = off + j0 * k;
     const cols = Math.min(4, n - j0);
     if (transB) {
       for (let c = 0; c < 4; c++) {
         if (c < cols) {
-          const src = (j0 + c) * k;
+          const src = bo + (j0 + c) * ldb;
           for (let p = 0, q = base + c; p < k; p++, q += 4) h[q] = b[src + p];
         } else for (let p = 0, q = base + c; p < k; p++, q += 4) h[q] = 0;
       }
     } else if (cols === 4) {
-      for (let p = 0, q = base, s = j0; p < k; p++, q += 4, s += n) {
+      for (let p = 0, q = base, s = bo + j0; p < k; p++, q += 4, s += ldb) {
         h[q] = b[s], h[q + 1] = b[s + 1], h[q + 2] = b[s + 2], h[q + 3] = b[s + 3];
       }
     } else {
       for (let p = 0, q = base; p < k; p++, q += 4) {
-        for (let c = 0; c < 4; c++) h[q + c] = c < cols ? b[p * n + j0 + c] : 0;
+        for (let c = 0; c < 4; c++) h[q + c] = c < cols ? b[bo + p * ldb + j0 + c] : 0;
       }
     }
   }
 }
 
 /** op(B) row-major k×np, zero columns n..np−1. */
-function copyB(h: Float64Array, off: number, transB: boolean, n: number, np: number, k: number, b: Float64Array): void {
+function copyB(
+  h: Float64Array,
+  off: number,
+  transB: boolean,
+  n: number,
+  np: number,
+  k: number,
+  b: Float64Array,
+  bo: number,
+  ldb: number,
+): void {
   for (let p = 0; p < k; p++) {
     const dst = off + p * np;
-    if (!transB) h.set(b.subarray(p * n, p * n + n), dst);
-    else for (let j = 0; j < n; j++) h[dst + j] = b[j * k + p];
+    if (!transB) h.set(b.subarray(bo + p * ldb, bo + p * ldb + n), dst);
+    else for (let j = 0; j < n; j++) h[dst + j] = b[bo + j * ldb + p];
     for (let j = n; j < np; j++) h[dst + j] = 0;
   }
 }

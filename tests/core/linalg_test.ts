@@ -99,3 +99,74 @@ Deno.test("solve / lstsq / pinv: exact systems, overdetermined fits, rank-defici
   assert.ok(relErr(gemm(gemm(P, W), P).data, P.data) < 1e-12);
   assert.deepEqual(pinv([[2, 0], [0, 0]]).toArray(), [[0.5, 0], [0, 0]]);
 });
+
+/** Textbook unblocked Cholesky (row by row), the reference for the blocked one. */
+function naiveCholesky(A: Matrix): Float64Array {
+  const n = A.rows, L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A.data[i * n + j];
+      for (let p = 0; p < j; p++) s -= L[i * n + p] * L[j * n + p];
+      L[i * n + j] = i === j ? Math.sqrt(s) : s / L[j * n + j];
+    }
+  }
+  return L;
+}
+
+Deno.test("cholesky (blocked, GEMM trailing updates): equals the textbook algorithm to rounding across block edges", () => {
+  const r = new Rng(23);
+  for (const n of [1, 2, 5, 63, 64, 65, 127, 130, 200]) {
+    const A = spd(r, n);
+    const L = cholesky(A);
+    const e = relErr(L.data, naiveCholesky(A));
+    assert.ok(e < 1e-13, `n = ${n}: rel err vs textbook ${e}`);
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) assert.equal(L.data[i * n + j], 0);
+    assert.ok(relErr(gemm(L, L, { transB: true }).data, A.data) < 1e-13, `n = ${n}: L Lᵀ = A`);
+  }
+});
+
+Deno.test("choleskySolve: blocked forward/back substitution for 1 … 150 right-hand sides, across block edges", () => {
+  const r = new Rng(24);
+  for (const n of [3, 64, 65, 150]) {
+    const A = spd(r, n);
+    for (const k of [1, 2, 7, 8, 9, 64, 150]) {
+      const X = rand(r, n, k);
+      const got = choleskySolve(A, gemm(A, X));
+      const e = relErr(got.data, X.data);
+      assert.ok(e < 1e-12, `n = ${n}, ${k} rhs: rel err ${e}`);
+      assert.equal(got.rows, n);
+      assert.equal(got.cols, k);
+    }
+  }
+  // a harder system: condition number ~1e8, residual small relative to ‖A‖‖x‖
+  const n = 120;
+  const Q = rand(r, n, n);
+  const S = gemm(Q, Q, { transA: true });
+  for (let i = 0; i < n; i++) S.data[i * n + i] += 1e-6;
+  const x = r.normalArray(n);
+  const b = gemv(S, x);
+  const got = choleskySolve(S, b);
+  const res = gemv(S, got).map((v, i) => v - b[i]);
+  let rn = 0, an = 0, xn = 0;
+  for (let i = 0; i < n; i++) rn = Math.max(rn, Math.abs(res[i])), xn = Math.max(xn, Math.abs(got[i]));
+  for (const v of S.data) an = Math.max(an, Math.abs(v));
+  assert.ok(rn / (an * xn) < 1e-13, `backward error ${rn / (an * xn)}`);
+});
+
+Deno.test("cholesky: a matrix that stops being positive definite past the first block is rejected, naming the row", () => {
+  const r = new Rng(25);
+  const n = 100;
+  const A = spd(r, n);
+  // make the Schur complement at row 80 negative: a_80,80 below Σ_p l_80,p²
+  const L = naiveCholesky(A);
+  let s = 0;
+  for (let p = 0; p < 80; p++) s += L[80 * n + p] ** 2;
+  A.data[80 * n + 80] = s * (1 - 1e-3);
+  try {
+    cholesky(A);
+    assert.fail("expected a NumericalError");
+  } catch (e) {
+    assert.equal((e as { code?: string }).code, "numerical");
+    assert.match(String((e as Error).message), /row 80\b/);
+  }
+});
