@@ -155,6 +155,62 @@ export function choleskySolve(A: MatrixLike, B: MatrixLike | VectorLike): Float6
   return vector ? X : new Matrix(R.rows, R.cols, X);
 }
 
+/** Options of {@linkcode solveTriangular}. */
+export interface SolveTriangularOptions {
+  /** T is lower triangular (its strict upper triangle is ignored); false: upper. @default true */
+  lower?: boolean;
+  /** Solve Tᵀ X = B instead of T X = B. @default false */
+  trans?: boolean;
+}
+
+/**
+ * Solve T X = B (or Tᵀ X = B) for a triangular T by blocked substitution (scipy's
+ * `solve_triangular`): only T's triangle named by `lower` is read. With many right-hand sides
+ * the rows already solved are applied by the toolkit's GEMM, block by block.
+ *
+ * @param T n×n triangular matrix
+ * @param B vector (returns a vector) or n×k matrix of right-hand sides (returns a matrix)
+ * @param options {@linkcode SolveTriangularOptions}
+ * @throws {ShapeError} if T is not square or B's rows differ from n
+ * @throws {NumericalError} naming `T[i][i]` if a diagonal entry is 0 (singular)
+ * @example
+ * ```ts
+ * import { solveTriangular } from "@parsimony/parsimony/core";
+ * solveTriangular([[2, 0], [1, 1]], [2, 3]); // => Float64Array [1, 2]
+ * solveTriangular([[2, 0], [1, 1]], [2, 3], { trans: true }); // => Float64Array [-0.5, 3]
+ * ```
+ */
+export function solveTriangular(T: MatrixLike, b: VectorLike, options?: SolveTriangularOptions): Float64Array;
+export function solveTriangular(T: MatrixLike, B: MatrixLike, options?: SolveTriangularOptions): Matrix;
+export function solveTriangular(
+  T: MatrixLike,
+  B: MatrixLike | VectorLike,
+  options: SolveTriangularOptions = {},
+): Float64Array | Matrix {
+  const fn = "solveTriangular";
+  const M = toMatrix(T, fn, "T");
+  assertSquare(M, fn, "T");
+  const { M: R, vector } = rhs(B, fn);
+  checkRows(M, R, fn);
+  const n = M.rows, lower = options.lower ?? true, trans = options.trans ?? false;
+  for (let i = 0; i < n; i++) {
+    if (M.data[i * n + i] === 0) {
+      throw new NumericalError({ fn, arg: `T[${i}][${i}]`, expected: "non-zero (T non-singular)", got: "0" });
+    }
+  }
+  // the kernels read a lower-triangular L row-major; an upper T is the transpose of one
+  let L = M.data;
+  if (!lower) {
+    L = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) L[j * n + i] = M.data[i * n + j];
+  }
+  const X = Float64Array.from(R.data);
+  // lower: T = L; upper: T = Lᵀ
+  if (lower !== trans) solveLowerInPlace(L, n, X, R.cols);
+  else solveLowerTransInPlace(L, n, X, R.cols);
+  return vector ? X : new Matrix(R.rows, R.cols, X);
+}
+
 /**
  * Solve a square system A x = b by LU with partial pivoting.
  *

@@ -7,7 +7,7 @@
  * | {@linkcode gemm}, {@linkcode gemv}, {@linkcode dot}, {@linkcode pairwiseSqDist}, {@linkcode gaussianGram} | `blas.ts` | products, distances, Gram matrices |
  * | {@linkcode logSumExp}, {@linkcode softmax}, {@linkcode sum}, {@linkcode norm2}, … | `reduce.ts` | stable reductions |
  * | {@linkcode Rng}, {@linkcode spawnSeeds} | `rng.ts` | seeded random numbers (MT19937 + stdlib samplers) |
- * | {@linkcode cholesky}, {@linkcode svd}, {@linkcode eigSym}, {@linkcode lstsq}, {@linkcode pinv} | `linalg.ts`, `_chol.ts` | dense linear algebra (blocked Cholesky on the GEMM; the rest over ml-matrix) |
+ * | {@linkcode cholesky}, {@linkcode solveTriangular}, {@linkcode svd}, {@linkcode eigSym}, {@linkcode lstsq}, {@linkcode pinv} | `linalg.ts`, `_chol.ts` | dense linear algebra (blocked Cholesky on the GEMM; the rest over ml-matrix) |
  * | {@linkcode CMatrix}, {@linkcode cgemm}, {@linkcode eigHermitian}, {@linkcode choleskySolveC} | `complex.ts` | complex matrices (split storage) and Hermitian linear algebra |
  * | {@linkcode kron}, {@linkcode kronMatVec}, {@linkcode kronMatVecC}, {@linkcode kronVectors} | `kron.ts` | Kronecker products without forming them |
  * | {@linkcode ParsimonyError} and subclasses | `errors.ts` | typed errors naming the argument |

@@ -1,5 +1,5 @@
 import { assert, assertAllClose, assertThrowsArg, relErr } from "../_helpers.ts";
-import { cholesky, choleskySolve, eigSym, lstsq, pinv, solve, svd } from "../../lib/core/linalg.ts";
+import { cholesky, choleskySolve, eigSym, lstsq, pinv, solve, solveTriangular, svd } from "../../lib/core/linalg.ts";
 import { gemm, gemv } from "../../lib/core/blas.ts";
 import { Matrix } from "../../lib/core/matrix.ts";
 import { Rng } from "../../lib/core/rng.ts";
@@ -169,4 +169,34 @@ Deno.test("cholesky: a matrix that stops being positive definite past the first 
     assert.equal((e as { code?: string }).code, "numerical");
     assert.match(String((e as Error).message), /row 80\b/);
   }
+});
+
+Deno.test("solveTriangular: lower/upper × plain/transposed, 1 … 70 right-hand sides, across block edges; the other triangle is ignored", () => {
+  const r = new Rng(26);
+  for (const n of [1, 3, 65, 150]) {
+    // a well-conditioned triangle, with garbage (never read) in the other one
+    const full = rand(r, n, n);
+    for (let i = 0; i < n; i++) full.data[i * n + i] = 2 + Math.abs(full.data[i * n + i]) + Math.sqrt(n);
+    for (const lower of [true, false]) {
+      const T = new Matrix(n, n); // the triangle alone, for the products below
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) if (lower ? j <= i : j >= i) T.data[i * n + j] = full.data[i * n + j];
+      }
+      for (const trans of [false, true]) {
+        for (const k of [1, 9, 70]) {
+          const X = rand(r, n, k);
+          const B = gemm(T, X, { transA: trans });
+          const got = solveTriangular(full, B, { lower, trans });
+          const e = relErr(got.data, X.data);
+          assert.ok(e < 1e-12, `n = ${n}, lower = ${lower}, trans = ${trans}, ${k} rhs: rel err ${e}`);
+        }
+        const x = r.normalArray(n);
+        const got = solveTriangular(full, gemv(T, x, { trans }), { lower, trans });
+        assert.ok(relErr(got, x) < 1e-12);
+      }
+    }
+  }
+  assertThrowsArg(() => solveTriangular([[1, 0], [2, 0]], [1, 1]), "T[1][1]", "numerical");
+  assertThrowsArg(() => solveTriangular([[1, 0, 0]], [1]), "T", "shape");
+  assertThrowsArg(() => solveTriangular([[1, 0], [2, 1]], [1, 1, 1]), "b", "shape");
 });
