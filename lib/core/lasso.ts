@@ -365,6 +365,7 @@ function gapFrom(
 ): number {
   const { l1, l2, positive } = s;
   const p = w.length;
+  if (l1 === 0 && l2 > 0) return ridgeGap(corr, w, rr, ry, l2);
   let dualNorm = positive ? -Infinity : 0, l1Norm = 0, ww = 0;
   for (let j = 0; j < p; j++) {
     const a = corr(j) - l2 * w[j];
@@ -382,6 +383,22 @@ function gapFrom(
     gap = rr;
   }
   return gap + l1 * l1Norm - c * ry + 0.5 * l2 * (1 + c * c) * ww;
+}
+
+/**
+ * Ridge (ρ = 0, α > 0): the dual point rescaling above degenerates (θ = 0, the gap never
+ * closes — scikit-learn's ElasticNet(l1_ratio=0) always warns), so use the unconstrained Fenchel
+ * dual of the strongly convex problem at θ = R:
+ * G = ‖R‖²/n − Rᵀy/n + (l2/2)‖w‖² + Σ_j c_j²/(2·l2), zero exactly at the minimiser.
+ */
+function ridgeGap(corr: (j: number) => number, w: Float64Array, rr: number, ry: number, l2: number): number {
+  let cc = 0, ww = 0;
+  for (let j = 0; j < w.length; j++) {
+    const c = corr(j);
+    cc += c * c;
+    ww += w[j] * w[j];
+  }
+  return rr - ry + 0.5 * l2 * ww + cc / (2 * l2);
 }
 
 /** Coordinate descent on X with the residual kept up to date; w is updated in place. */
@@ -586,7 +603,10 @@ function useGram(precompute: "auto" | boolean, n: number, p: number): boolean {
  * dot product; with `precompute` (default: when n > p) the sweeps run on G = XᵀX/n instead.
  * The duality gap is checked only after sweeps whose largest coordinate change is < `tol`·max|w|.
  *
- * Convergence: the objective is convex and CD converges for every α > 0. With α = 0 (least
+ * Convergence: the objective is convex and CD converges for every α > 0. For ridge (ρ = 0,
+ * α > 0) scikit-learn's rescaled dual point degenerates and its gap never closes; here the
+ * exact Fenchel gap of the strongly convex problem is used instead, so ridge fits converge.
+ * With α = 0 (least
  * squares) the gap equals ‖R‖²/(2n) unless XᵀR = 0, so unless y lies in the range of X the
  * run ends with `converged: false` at `maxIter` (use `lstsq`); with a singular X and
  * α(1−ρ) = 0 the minimiser is not unique and CD may creep. Non-convergence is reported
