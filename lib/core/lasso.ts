@@ -58,6 +58,14 @@ export interface LassoBaseOptions {
   selection: LassoSelection;
   /** Seed of the coordinate draws when `selection` is `"random"` (lib/core {@linkcode Rng}). @default 0 */
   seed: number;
+  /**
+   * Between full sweeps that do not yet pass the `tol` test, sweep only the nonzero coefficients
+   * until they settle (glmnet's active-set strategy): same solution and stopping rule, far fewer
+   * dot products when the solution is sparse. `false` reproduces scikit-learn's iterates (and
+   * `n_iter_`) exactly. `iterations` counts full sweeps only; see `activeSweeps`.
+   * @default true
+   */
+  activeSet: boolean;
 }
 
 /** Options of {@linkcode lasso}. */
@@ -69,8 +77,11 @@ export interface LassoOptions extends LassoBaseOptions {
    */
   fitIntercept: boolean;
   /**
-   * Run coordinate descent on the Gram matrix G = XᵀX/n (computed once, p×p) instead of X:
-   * `"auto"` does so when n > p (scikit-learn's rule in `enet_path`). Same iterates up to rounding.
+   * Run coordinate descent on the Gram matrix G = XᵀX/n (computed once, p×p, ≈ n·p²/2
+   * multiply-adds) instead of X (n·p per full sweep). Same iterates up to rounding. `"auto"`:
+   * {@linkcode lasso} works on X (one fit rarely needs the ≳ p/5 full sweeps that repay G; as
+   * scikit-learn's `Lasso`, whose default is `precompute=False`); {@linkcode lassoPath} uses G
+   * when n > p (scikit-learn's rule in `enet_path`), since the path reuses it for every α.
    * @default "auto"
    */
   precompute: "auto" | boolean;
@@ -122,8 +133,10 @@ export interface LassoResult<O = LassoOptions> extends Diagnostics<O> {
   readonly dualGap: number;
   /** Objective value at the returned (w, b). */
   readonly objective: number;
-  /** Sweeps done (scikit-learn's `n_iter_`). */
+  /** Full sweeps done (scikit-learn's `n_iter_`; `maxIter` bounds it). */
   readonly iterations: number;
+  /** Sweeps over the nonzero coefficients only, between full sweeps (0 with `activeSet: false`). */
+  readonly activeSweeps: number;
   /** Number of nonzero coefficients. */
   readonly nonzero: number;
   /** The stopping rule in force. */
@@ -142,8 +155,10 @@ export interface LassoPathResult {
   readonly intercepts: Float64Array;
   /** Duality gap at each α (as `LassoResult.dualGap`). */
   readonly dualGaps: Float64Array;
-  /** Sweeps at each α. */
+  /** Full sweeps at each α. */
   readonly iterations: Int32Array;
+  /** Active-set sweeps at each α. */
+  readonly activeSweeps: Int32Array;
   /** Whether each α met the tolerance. */
   readonly converged: readonly boolean[];
   /** Whether coordinate descent ran on the Gram matrix. */
@@ -166,6 +181,7 @@ export const LASSO_DEFAULTS: Readonly<LassoOptions> = Object.freeze({
   coef0: undefined,
   selection: "cyclic",
   seed: 0,
+  activeSet: true,
   fitIntercept: false,
   precompute: "auto",
 });
@@ -180,6 +196,7 @@ export const LASSO_GRAM_DEFAULTS: Readonly<LassoGramOptions> = Object.freeze({
   coef0: undefined,
   selection: "cyclic",
   seed: 0,
+  activeSet: true,
   yNormSq: undefined,
 });
 
@@ -195,6 +212,7 @@ export const LASSO_PATH_DEFAULTS: Readonly<LassoPathOptions> = Object.freeze({
   coef0: undefined,
   selection: "cyclic",
   seed: 0,
+  activeSet: true,
   fitIntercept: false,
   precompute: "auto",
 });
@@ -208,6 +226,7 @@ const BASE_CONSTRAINTS: ConstraintTable<LassoBaseOptions> = {
   coef0: { kind: "any" },
   selection: { kind: "enum", values: ["cyclic", "random"] },
   seed: { kind: "number", min: 0, integer: true, max: Number.MAX_SAFE_INTEGER },
+  activeSet: { kind: "boolean" },
 };
 
 /** Constraint table of {@linkcode lasso}'s options. */
@@ -333,16 +352,8 @@ interface CdSettings {
   readonly maxIter: number;
   /** Draws coordinates when selection is "random"; null = cyclic. */
   readonly rng: Rng | null;
-}
-
-interface CdOutcome {
-  readonly iterations: number;
-  readonly gap: number;
-  readonly converged: boolean;
-  readonly stopReason: StopReason;
-  readonly history: HistoryRecorder;
-  /** ‖R‖²/n of the returned w (for the objective). */
-  readonly rr: number;
+  /** Sweep the nonzero coordinates between full sweeps. */
+  readonly activeSet: boolean;
 }
 
 /** Soft-thresholded, shrunk coordinate minimiser S(z, l1)/(h + l2) (or its positive part). */
@@ -401,126 +412,75 @@ function ridgeGap(corr: (j: number) => number, w: Float64Array, rr: number, ry: 
   return rr - ry + 0.5 * l2 * ww + cc / (2 * l2);
 }
 
-/** Coordinate descent on X with the residual kept up to date; w is updated in place. */
-function cdDesign(d: Design, w: Float64Array, s: CdSettings): CdOutcome {
-  const { n, p, cols, colNormSq, y, yy } = d;
-  const { l1, l2, positive, tol, maxIter, rng } = s;
-  const invN = 1 / n;
-  const R = y.slice();
-  for (let j = 0; j < p; j++) if (w[j] !== 0) axpy(-w[j], cols[j], R);
-  const history = new HistoryRecorder();
-  const tolGap = tol * yy;
-  const prev = new Float64Array(p);
-  const corr = (j: number): number => dotUnchecked(cols[j], R, 0, 0, n) * invN;
-  let gap = Infinity, converged = false, stopReason: StopReason = "maxIter", sweeps = 0;
-  for (let it = 0; it < maxIter; it++) {
-    prev.set(w);
-    let wMax = 0, dMax = 0;
-    for (let f = 0; f < p; f++) {
-      const j = rng === null ? f : rng.integer(p);
-      const h = colNormSq[j], wj = w[j];
-      if (h === 0) {
-        // An all-zero column: any w_j fits equally; keep the minimum-norm choice 0.
-        if (wj !== 0) {
-          w[j] = 0;
-          if (Math.abs(wj) > dMax) dMax = Math.abs(wj);
-        }
-        continue;
-      }
-      const c = cols[j];
-      const z = dotUnchecked(c, R, 0, 0, n) * invN + h * wj;
-      const nw = coordinateMin(z, h, l1, l2, positive);
-      if (nw !== wj) {
-        axpy(wj - nw, c, R);
-        w[j] = nw;
-        const dw = Math.abs(nw - wj);
-        if (dw > dMax) dMax = dw;
-      }
-      if (Math.abs(nw) > wMax) wMax = Math.abs(nw);
-    }
-    sweeps = it + 1;
-    if (!Number.isFinite(wMax) || !Number.isFinite(dMax)) {
-      w.set(prev);
-      R.set(y);
-      for (let j = 0; j < p; j++) if (w[j] !== 0) axpy(-w[j], cols[j], R);
-      stopReason = "nonFinite";
-      break;
-    }
-    if (wMax === 0 || dMax < tol * wMax || it === maxIter - 1) {
-      gap = gapFrom(corr, w, dotUnchecked(R, R, 0, 0, n) * invN, dotUnchecked(R, y, 0, 0, n) * invN, s);
-      history.push(sweeps, gap);
-      if (gap <= tolGap) {
-        converged = true;
-        stopReason = "tol";
-        break;
-      }
-    }
-  }
-  if (stopReason === "nonFinite") {
-    gap = gapFrom(corr, w, dotUnchecked(R, R, 0, 0, n) * invN, dotUnchecked(R, y, 0, 0, n) * invN, s);
-  }
-  return { iterations: sweeps, gap, converged, stopReason, history, rr: dotUnchecked(R, R, 0, 0, n) * invN };
+/** One problem representation seen by the shared sweep loop {@linkcode runCd}. */
+interface CdKernel {
+  /** Exact minimisation over coordinate j (others fixed), in place; returns |Δw_j|. */
+  update(j: number): number;
+  /** Duality gap of the current w (scaled problem). */
+  gap(): number;
+  /** Recompute the cached residual (R or H = Gw) from w, after w was reverted. */
+  reset(): void;
+}
+
+interface LoopOutcome {
+  readonly iterations: number;
+  readonly activeSweeps: number;
+  readonly gap: number;
+  readonly converged: boolean;
+  readonly stopReason: StopReason;
+  readonly history: HistoryRecorder;
 }
 
 /**
- * Coordinate descent on ½wᵀGw − bᵀw + penalties with H = Gw kept up to date; w in place.
- * Stops on the duality gap when ‖y‖²/n is known, else on the relative coordinate change.
+ * The sweep loop shared by the design and Gram kernels. Each iteration is one full sweep over
+ * all p coordinates (cyclic or random), followed by scikit-learn's test: if the largest change
+ * is < tol·max|w_j| (or w = 0, or it is the last sweep) the duality gap is computed and the run
+ * stops when it is ≤ tolGap. With `useGap` false the test is the relative change itself.
+ * With `activeSet`, a full sweep that does not pass the test is followed by cyclic sweeps over
+ * the nonzero coordinates only until their largest change is < tol·max|w_j| (glmnet's
+ * active-set strategy): most coordinates stay 0 and their dot products are skipped; the next
+ * full sweep (and the gap) still checks all of them.
  */
-function cdGram(g: GramProblem, w: Float64Array, s: CdSettings): CdOutcome & { readonly criterion: LassoCriterion } {
-  const { p, G, b, yy } = g;
-  const { l1, l2, positive, tol, maxIter, rng } = s;
-  const rows: Float64Array[] = new Array(p);
-  for (let j = 0; j < p; j++) rows[j] = G.subarray(j * p, (j + 1) * p);
-  const H = new Float64Array(p);
-  for (let j = 0; j < p; j++) if (w[j] !== 0) axpy(w[j], rows[j], H);
-  const useGap = yy !== undefined;
+function runCd(p: number, w: Float64Array, s: CdSettings, k: CdKernel, useGap: boolean, tolGap: number): LoopOutcome {
+  const { tol, maxIter, rng, activeSet } = s;
   const history = new HistoryRecorder();
-  const tolGap = useGap ? tol * yy : 0;
   const prev = new Float64Array(p);
-  const corr = (j: number): number => b[j] - H[j];
-  const residuals = (): { rr: number; ry: number } => {
-    let wb = 0, wh = 0;
-    for (let j = 0; j < p; j++) {
-      wb += w[j] * b[j];
-      wh += w[j] * H[j];
-    }
-    const yyv = yy ?? 0;
-    return { rr: yyv - 2 * wb + wh, ry: yyv - wb };
+  const active = new Int32Array(p);
+  let gap = useGap ? Infinity : NaN, converged = false, stopReason: StopReason = "maxIter";
+  let sweeps = 0, activeSweeps = 0, wMax = 0, dMax = 0;
+  const step = (j: number): void => {
+    const dw = k.update(j);
+    if (dw > dMax) dMax = dw;
+    const a = Math.abs(w[j]);
+    if (a > wMax) wMax = a;
   };
-  let gap = NaN, converged = false, stopReason: StopReason = "maxIter", sweeps = 0;
-  for (let it = 0; it < maxIter; it++) {
+  const finite = (): boolean => {
+    if (Number.isFinite(wMax) && Number.isFinite(dMax)) return true;
+    w.set(prev);
+    k.reset();
+    return false;
+  };
+  outer: for (let it = 0; it < maxIter; it++) {
     prev.set(w);
-    let wMax = 0, dMax = 0;
-    for (let f = 0; f < p; f++) {
-      const j = rng === null ? f : rng.integer(p);
-      const h = G[j * p + j], wj = w[j];
-      const nw = coordinateMin(b[j] - H[j] + h * wj, h, l1, l2, positive);
-      if (nw !== wj) {
-        axpy(nw - wj, rows[j], H);
-        w[j] = nw;
-        const dw = Math.abs(nw - wj);
-        if (dw > dMax) dMax = dw;
-      }
-      if (Math.abs(nw) > wMax) wMax = Math.abs(nw);
-    }
+    wMax = 0;
+    dMax = 0;
+    if (rng === null) { for (let j = 0; j < p; j++) step(j); }
+    else for (let f = 0; f < p; f++) step(rng.integer(p));
     sweeps = it + 1;
-    if (!Number.isFinite(wMax) || !Number.isFinite(dMax)) {
-      w.set(prev);
-      H.fill(0);
-      for (let j = 0; j < p; j++) if (w[j] !== 0) axpy(w[j], rows[j], H);
+    if (!finite()) {
       stopReason = "nonFinite";
       break;
     }
     if (useGap) {
       if (wMax === 0 || dMax < tol * wMax || it === maxIter - 1) {
-        const { rr, ry } = residuals();
-        gap = gapFrom(corr, w, rr, ry, s);
+        gap = k.gap();
         history.push(sweeps, gap);
         if (gap <= tolGap) {
           converged = true;
           stopReason = "tol";
           break;
         }
+        continue;
       }
     } else {
       history.push(sweeps, wMax === 0 ? (dMax === 0 ? 0 : Infinity) : dMax / wMax);
@@ -530,16 +490,110 @@ function cdGram(g: GramProblem, w: Float64Array, s: CdSettings): CdOutcome & { r
         break;
       }
     }
+    if (!activeSet) continue;
+    let m = 0;
+    for (let j = 0; j < p; j++) if (w[j] !== 0) active[m++] = j;
+    if (m === 0 || m === p) continue;
+    for (let inner = 0; inner < maxIter; inner++) {
+      wMax = 0;
+      dMax = 0;
+      for (let a = 0; a < m; a++) step(active[a]);
+      activeSweeps++;
+      if (!finite()) {
+        stopReason = "nonFinite";
+        break outer;
+      }
+      if (dMax < tol * wMax || wMax === 0) break;
+    }
   }
-  const { rr, ry } = residuals();
-  if (useGap && stopReason === "nonFinite") gap = gapFrom(corr, w, rr, ry, s);
+  if (stopReason === "nonFinite" && useGap) gap = k.gap();
+  return { iterations: sweeps, activeSweeps, gap, converged, stopReason, history };
+}
+
+/** Coordinate descent on X with the residual R = y − Xw kept up to date; w in place. */
+function cdDesign(d: Design, w: Float64Array, s: CdSettings): LoopOutcome & { readonly rr: number } {
+  const { n, p, cols, colNormSq, y, yy } = d;
+  const { l1, l2, positive } = s;
+  const invN = 1 / n;
+  const R = y.slice();
+  const reset = (): void => {
+    R.set(y);
+    for (let j = 0; j < p; j++) if (w[j] !== 0) axpy(-w[j], cols[j], R);
+  };
+  reset();
+  const corr = (j: number): number => dotUnchecked(cols[j], R, 0, 0, n) * invN;
+  const kernel: CdKernel = {
+    update(j: number): number {
+      const h = colNormSq[j], wj = w[j];
+      if (h === 0) {
+        // An all-zero column: any w_j fits equally; keep the minimum-norm choice 0.
+        w[j] = 0;
+        return Math.abs(wj);
+      }
+      const c = cols[j];
+      const nw = coordinateMin(dotUnchecked(c, R, 0, 0, n) * invN + h * wj, h, l1, l2, positive);
+      if (nw === wj) return 0;
+      axpy(wj - nw, c, R);
+      w[j] = nw;
+      return Math.abs(nw - wj);
+    },
+    gap: () => gapFrom(corr, w, dotUnchecked(R, R, 0, 0, n) * invN, dotUnchecked(R, y, 0, 0, n) * invN, s),
+    reset,
+  };
+  const out = runCd(p, w, s, kernel, true, s.tol * yy);
+  return { ...out, rr: dotUnchecked(R, R, 0, 0, n) * invN };
+}
+
+/**
+ * Coordinate descent on ½wᵀGw − bᵀw + penalties with H = Gw kept up to date; w in place.
+ * Stops on the duality gap when ‖y‖²/n is known, else on the relative coordinate change.
+ */
+function cdGram(
+  g: GramProblem,
+  w: Float64Array,
+  s: CdSettings,
+): LoopOutcome & { readonly rr: number; readonly criterion: LassoCriterion } {
+  const { p, G, b, yy } = g;
+  const { l1, l2, positive } = s;
+  const rows: Float64Array[] = new Array(p);
+  for (let j = 0; j < p; j++) rows[j] = G.subarray(j * p, (j + 1) * p);
+  const H = new Float64Array(p);
+  const reset = (): void => {
+    H.fill(0);
+    for (let j = 0; j < p; j++) if (w[j] !== 0) axpy(w[j], rows[j], H);
+  };
+  reset();
+  const useGap = yy !== undefined;
+  const corr = (j: number): number => b[j] - H[j];
+  // ‖R‖²/n = ‖y‖²/n − 2bᵀw + wᵀGw and Rᵀy/n = ‖y‖²/n − bᵀw (‖y‖²/n taken as 0 when unknown).
+  const residuals = (): { rr: number; ry: number } => {
+    let wb = 0, wh = 0;
+    for (let j = 0; j < p; j++) {
+      wb += w[j] * b[j];
+      wh += w[j] * H[j];
+    }
+    const yyv = yy ?? 0;
+    return { rr: yyv - 2 * wb + wh, ry: yyv - wb };
+  };
+  const kernel: CdKernel = {
+    update(j: number): number {
+      const h = G[j * p + j], wj = w[j];
+      const nw = coordinateMin(b[j] - H[j] + h * wj, h, l1, l2, positive);
+      if (nw === wj) return 0;
+      axpy(nw - wj, rows[j], H);
+      w[j] = nw;
+      return Math.abs(nw - wj);
+    },
+    gap: () => {
+      const { rr, ry } = residuals();
+      return gapFrom(corr, w, rr, ry, s);
+    },
+    reset,
+  };
+  const out = runCd(p, w, s, kernel, useGap, useGap ? s.tol * yy : 0);
   return {
-    iterations: sweeps,
-    gap,
-    converged,
-    stopReason,
-    history,
-    rr, // without yy this is ‖R‖²/n − ‖y‖²/n = wᵀGw − 2bᵀw
+    ...out,
+    rr: residuals().rr, // without yy this is ‖R‖²/n − ‖y‖²/n = wᵀGw − 2bᵀw
     criterion: useGap ? "dualGap" : "coordinateChange",
   };
 }
@@ -585,11 +639,12 @@ function settings(o: Omit<LassoBaseOptions, "alpha">, alpha: number, rng: Rng | 
     tol: o.tol,
     maxIter: o.maxIter,
     rng,
+    activeSet: o.activeSet,
   };
 }
 
-function useGram(precompute: "auto" | boolean, n: number, p: number): boolean {
-  return precompute === "auto" ? n > p : precompute;
+function useGram(precompute: "auto" | boolean, autoGram: boolean): boolean {
+  return precompute === "auto" ? autoGram : precompute;
 }
 
 /**
@@ -600,7 +655,8 @@ function useGram(precompute: "auto" | boolean, n: number, p: number): boolean {
  *   min_{w, b} (1/(2n))‖y − Xw − b‖² + α·ρ‖w‖₁ + (α(1−ρ)/2)‖w‖²   (ρ = `l1Ratio`)
  *
  * X is copied once column-major (centred with `fitIntercept`), so every x_jᵀR is a contiguous
- * dot product; with `precompute` (default: when n > p) the sweeps run on G = XᵀX/n instead.
+ * dot product; with `precompute: true` the sweeps run on G = XᵀX/n instead. Between full sweeps
+ * that do not pass the tolerance test, only the nonzero coefficients are swept (`activeSet`).
  * The duality gap is checked only after sweeps whose largest coordinate change is < `tol`·max|w|.
  *
  * Convergence: the objective is convex and CD converges for every α > 0. For ridge (ρ = 0,
@@ -641,7 +697,7 @@ export function lasso(
   const d = prepareDesign(X, y, o.fitIntercept, fn);
   const w = initialCoef(o.coef0, d.p, fn);
   const s = settings(o, o.alpha, o.selection === "random" ? new Rng(o.seed) : null);
-  const gram = useGram(o.precompute, d.n, d.p);
+  const gram = useGram(o.precompute, false);
   const out = gram ? cdGram(gramFromDesign(d), w, s) : cdDesign(d, w, s);
   return {
     coef: w,
@@ -649,6 +705,7 @@ export function lasso(
     dualGap: out.gap,
     objective: 0.5 * out.rr + penalty(w, s.l1, s.l2),
     iterations: out.iterations,
+    activeSweeps: out.activeSweeps,
     nonzero: countNonzero(w),
     criterion: "dualGap",
     gram,
@@ -755,6 +812,7 @@ export function lassoGram(
     dualGap: out.gap,
     objective: 0.5 * out.rr + penalty(w, s.l1, s.l2),
     iterations: out.iterations,
+    activeSweeps: out.activeSweeps,
     nonzero: countNonzero(w),
     criterion: out.criterion,
     gram: true,
@@ -884,10 +942,11 @@ export function lassoPath(
   const K = alphas.length, p = d.p;
   const w = initialCoef(o.coef0, p, fn);
   const rng = o.selection === "random" ? new Rng(o.seed) : null;
-  const gram = useGram(o.precompute, d.n, p);
+  const gram = useGram(o.precompute, d.n > p);
   const g = gram ? gramFromDesign(d) : null;
   const coefs = new Matrix(K, p);
-  const intercepts = new Float64Array(K), dualGaps = new Float64Array(K), iterations = new Int32Array(K);
+  const intercepts = new Float64Array(K), dualGaps = new Float64Array(K);
+  const iterations = new Int32Array(K), activeSweeps = new Int32Array(K);
   const converged: boolean[] = new Array(K);
   for (let k = 0; k < K; k++) {
     const s = settings(o, alphas[k], rng);
@@ -896,6 +955,7 @@ export function lassoPath(
     intercepts[k] = o.fitIntercept ? interceptOf(d, w) : 0;
     dualGaps[k] = out.gap;
     iterations[k] = out.iterations;
+    activeSweeps[k] = out.activeSweeps;
     converged[k] = out.converged;
   }
   return {
@@ -904,6 +964,7 @@ export function lassoPath(
     intercepts,
     dualGaps,
     iterations,
+    activeSweeps,
     converged,
     gram,
     elapsedMs: elapsed(),
