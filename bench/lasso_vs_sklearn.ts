@@ -155,7 +155,7 @@ rmSync(dir, { recursive: true, force: true });
 console.log(`n = ${n}, tol = ${tol}, best of ${rounds} alternating rounds, threads ${values.threads} each`);
 console.log(
   "| problem | sklearn (ms) | ours (ms) | ratio | ours, activeSet false (ms) | ratio | ours, Gram (ms) | ratio " +
-    "| full sweeps ours / plain / sk | nnz ours/sk | agree |",
+    "| full sweeps ours (+active) / plain / sk | nnz ours/sk | agree |",
 );
 console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 for (const e of entries) {
@@ -170,7 +170,7 @@ for (const e of entries) {
   console.log(
     `| ${e.name} | ${b.sk.toFixed(1)} | ${b.ours.toFixed(1)} | ${(b.ours / b.sk).toFixed(2)} | ` +
       `${b.plain.toFixed(1)} | ${(b.plain / b.sk).toFixed(2)} | ${gram} | ` +
-      `${r.iterations} / ${pl.iterations} / ${s.iterations} | ${r.nonzero}/${skNnz} | ${
+      `${r.iterations} (+${r.activeSweeps}) / ${pl.iterations} / ${s.iterations} | ${r.nonzero}/${skNnz} | ${
         (num / den).toExponential(1)
       } |`,
   );

@@ -437,9 +437,9 @@ interface LoopOutcome {
  * is < tol·max|w_j| (or w = 0, or it is the last sweep) the duality gap is computed and the run
  * stops when it is ≤ tolGap. With `useGap` false the test is the relative change itself.
  * With `activeSet`, a full sweep that does not pass the test is followed by cyclic sweeps over
- * the nonzero coordinates only until their largest change is < tol·max|w_j| (glmnet's
- * active-set strategy): most coordinates stay 0 and their dot products are skipped; the next
- * full sweep (and the gap) still checks all of them.
+ * the nonzero coordinates only until their largest change is < tol·max|w_j| or they have cost
+ * one full sweep's worth of coordinate steps (glmnet's active-set strategy): most coordinates
+ * stay 0 and their dot products are skipped; the next full sweep (and the gap) checks all.
  */
 function runCd(p: number, w: Float64Array, s: CdSettings, k: CdKernel, useGap: boolean, tolGap: number): LoopOutcome {
   const { tol, maxIter, rng, activeSet } = s;
@@ -494,7 +494,9 @@ function runCd(p: number, w: Float64Array, s: CdSettings, k: CdKernel, useGap: b
     let m = 0;
     for (let j = 0; j < p; j++) if (w[j] !== 0) active[m++] = j;
     if (m === 0 || m === p) continue;
-    for (let inner = 0; inner < maxIter; inner++) {
+    // At most one full sweep's worth of work (p coordinate steps) per active-set phase.
+    const innerMax = Math.min(maxIter, Math.max(1, Math.floor(p / m)));
+    for (let inner = 0; inner < innerMax; inner++) {
       wMax = 0;
       dMax = 0;
       for (let a = 0; a < m; a++) step(active[a]);

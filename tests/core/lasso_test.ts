@@ -461,3 +461,20 @@ Deno.test("lassoPath: descending grid from α_max, first row exactly 0, warm sta
   assert.equal(path.iterations.length, 8);
   assert.ok(path.iterations[0] === 1);
 });
+
+Deno.test("activeSet true and false reach the same solution (1e-9) and the same stopping rule", () => {
+  for (const seed of [14, 15]) {
+    const { X, y } = randomProblem(40, 120, 8, seed);
+    const yy = y.reduce((s, v) => s + v * v, 0) / y.length;
+    for (const frac of [0.3, 0.02]) {
+      const alpha = frac * lassoAlphaMax(X, y);
+      const a = lasso(X, y, { alpha, tol: 1e-12, maxIter: 1e6 });
+      const b = lasso(X, y, { alpha, tol: 1e-12, maxIter: 1e6, activeSet: false });
+      assert.ok(a.converged && b.converged);
+      assert.ok(relErr(a.coef, b.coef) <= 1e-9, `${relErr(a.coef, b.coef)}`);
+      assert.ok(a.dualGap <= 1e-12 * yy && b.dualGap <= 1e-12 * yy);
+      assert.equal(b.activeSweeps, 0);
+      assert.ok(a.iterations <= b.iterations, `full sweeps ${a.iterations} vs ${b.iterations}`);
+    }
+  }
+});
