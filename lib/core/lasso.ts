@@ -23,6 +23,7 @@
  */
 
 import { axpy, dotUnchecked, gemm } from "./blas.ts";
+import { vecKernels } from "./_vec_wasm.ts";
 import { type Backend, type Diagnostics, HistoryRecorder, type StopReason, stopwatch } from "./diagnostics.ts";
 import { describeValue, DomainError, OptionError, ShapeError } from "./errors.ts";
 import { Matrix, type MatrixLike, toMatrix } from "./matrix.ts";
@@ -278,19 +279,43 @@ interface Design {
   readonly yy: number;
   /** x_jᵀy/n (the correlations at w = 0). */
   readonly xty: Float64Array;
+  /** Scratch for the residual (in the SIMD arena with Xt and y when available). */
+  readonly R: Float64Array;
 }
+
+/**
+ * The level-1 operations of the design path: WebAssembly SIMD over the arena of `_vec_wasm.ts`
+ * (where X's columns, y and the residual live), else V8's loops. Every correlation — α_max,
+ * x_jᵀy, and x_jᵀR inside the sweeps — goes through the same `vdot`, so at w = 0 the solver
+ * sees exactly the numbers that set α_max.
+ */
+const vdot: (x: Float64Array, y: Float64Array, n: number) => number = vecKernels !== null
+  ? vecKernels.dot
+  : (x, y, n) => dotUnchecked(x, y, 0, 0, n);
+const vaxpy: (alpha: number, x: Float64Array, y: Float64Array, n: number) => void = vecKernels !== null
+  ? vecKernels.axpy
+  : (alpha, x, y) => axpy(alpha, x, y);
 
 function prepareDesign(X: unknown, y: unknown, fitIntercept: boolean, fn: string): Design {
   const M = toMatrix(X, fn, "X");
   if (M.rows === 0 || M.cols === 0) {
     throw new ShapeError({ fn, arg: "X", expected: "at least one row and one column", got: `${M.rows}×${M.cols}` });
   }
-  const yv = toVector(y, fn, "y");
+  let yv = toVector(y, fn, "y");
   const n = M.rows, p = M.cols;
   if (yv.length !== n) {
     throw new ShapeError({ fn, arg: "y", expected: `length n = ${n} (rows of X)`, got: `length ${yv.length}` });
   }
-  const Xt = M.transpose().data;
+  // X's columns, y and the residual in one SIMD arena when available (see vdot)
+  const arena = vecKernels?.arena(p * n + 2 * n) ?? null;
+  const Xt = M.transpose(arena?.subarray(0, p * n)).data;
+  let R: Float64Array;
+  if (arena !== null) {
+    const ya = arena.subarray(p * n, p * n + n);
+    ya.set(yv);
+    yv = ya;
+    R = arena.subarray(p * n + n, p * n + 2 * n);
+  } else R = new Float64Array(n);
   const cols: Float64Array[] = new Array(p);
   for (let j = 0; j < p; j++) cols[j] = Xt.subarray(j * n, (j + 1) * n);
   const xMean = new Float64Array(p);
@@ -307,10 +332,10 @@ function prepareDesign(X: unknown, y: unknown, fitIntercept: boolean, fn: string
   const invN = 1 / n;
   const colNormSq = new Float64Array(p), xty = new Float64Array(p);
   for (let j = 0; j < p; j++) {
-    colNormSq[j] = dotUnchecked(cols[j], cols[j], 0, 0, n) * invN;
-    xty[j] = dotUnchecked(cols[j], yv, 0, 0, n) * invN;
+    colNormSq[j] = vdot(cols[j], cols[j], n) * invN;
+    xty[j] = vdot(cols[j], yv, n) * invN;
   }
-  return { n, p, Xt, cols, y: yv, xMean, yMean, colNormSq, yy: dotUnchecked(yv, yv, 0, 0, n) * invN, xty };
+  return { n, p, Xt, cols, y: yv, xMean, yMean, colNormSq, yy: vdot(yv, yv, n) * invN, xty, R };
 }
 
 /** G = XᵀX/n (exactly symmetric), b = Xᵀy/n, ‖y‖²/n — the sufficient statistics. */
@@ -517,13 +542,13 @@ function cdDesign(d: Design, w: Float64Array, s: CdSettings): LoopOutcome & { re
   const { n, p, cols, colNormSq, y, yy } = d;
   const { l1, l2, positive } = s;
   const invN = 1 / n;
-  const R = y.slice();
+  const R = d.R;
   const reset = (): void => {
     R.set(y);
-    for (let j = 0; j < p; j++) if (w[j] !== 0) axpy(-w[j], cols[j], R);
+    for (let j = 0; j < p; j++) if (w[j] !== 0) vaxpy(-w[j], cols[j], R, n);
   };
   reset();
-  const corr = (j: number): number => dotUnchecked(cols[j], R, 0, 0, n) * invN;
+  const corr = (j: number): number => vdot(cols[j], R, n) * invN;
   const kernel: CdKernel = {
     update(j: number): number {
       const h = colNormSq[j], wj = w[j];
@@ -533,17 +558,17 @@ function cdDesign(d: Design, w: Float64Array, s: CdSettings): LoopOutcome & { re
         return Math.abs(wj);
       }
       const c = cols[j];
-      const nw = coordinateMin(dotUnchecked(c, R, 0, 0, n) * invN + h * wj, h, l1, l2, positive);
+      const nw = coordinateMin(vdot(c, R, n) * invN + h * wj, h, l1, l2, positive);
       if (nw === wj) return 0;
-      axpy(wj - nw, c, R);
+      vaxpy(wj - nw, c, R, n);
       w[j] = nw;
       return Math.abs(nw - wj);
     },
-    gap: () => gapFrom(corr, w, dotUnchecked(R, R, 0, 0, n) * invN, dotUnchecked(R, y, 0, 0, n) * invN, s),
+    gap: () => gapFrom(corr, w, vdot(R, R, n) * invN, vdot(R, y, n) * invN, s),
     reset,
   };
   const out = runCd(p, w, s, kernel, true, s.tol * yy);
-  return { ...out, rr: dotUnchecked(R, R, 0, 0, n) * invN };
+  return { ...out, rr: vdot(R, R, n) * invN };
 }
 
 /**

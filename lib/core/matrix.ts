@@ -222,11 +222,18 @@ export class Matrix {
   }
 
   /**
-   * The transpose, as a new matrix (blocked copy, so large transposes stay cache-friendly).
+   * The transpose (blocked copy, so large transposes stay cache-friendly), into a new array or
+   * into `out` (length rows·cols, must not overlap this matrix's data).
+   *
+   * @param out optional destination; the returned matrix wraps it
+   * @throws {ShapeError} naming `out` when its length is not rows·cols
    */
-  transpose(): Matrix {
+  transpose(out?: Float64Array): Matrix {
     const { rows: r, cols: c, data: a } = this;
-    const out = new Float64Array(r * c);
+    if (out === undefined) out = new Float64Array(r * c);
+    else if (out.length !== r * c) {
+      throw new ShapeError({ fn: "Matrix.transpose", arg: "out", expected: `length ${r * c}`, got: `length ${out.length}` });
+    }
     const B = 32;
     for (let ii = 0; ii < r; ii += B) {
       const iMax = Math.min(ii + B, r);
