@@ -70,4 +70,3 @@ export function whileBelow(v: number, start: number[], limit: number, step: numb
 export const minSum = (x: number, a: number, b: number, c: number) => [
   ...get(a), ...get(b), ...ADD, ...tee(x), ...get(c), ...get(x), ...get(c), ...LT_U, ...SELECT, ...set(x),
 ];
-

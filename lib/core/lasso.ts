@@ -939,31 +939,9 @@ export function lassoPath(
   checkPrecompute(o.precompute, fn);
   const d = prepareDesign(X, y, o.fitIntercept, fn);
   let alphas: Float64Array;
-  if (o.alphas !== undefined) {
-    if (!(Array.isArray(o.alphas) || ArrayBuffer.isView(o.alphas)) || o.alphas.length === 0) {
-      throw new OptionError({ fn, arg: "options.alphas", expected: "a non-empty array", got: describeValue(o.alphas) });
-    }
-    alphas = Float64Array.from(o.alphas);
-    for (let k = 0; k < alphas.length; k++) {
-      if (!(Number.isFinite(alphas[k]) && alphas[k] >= 0)) {
-        throw new OptionError({
-          fn,
-          arg: "options.alphas",
-          expected: "finite and ≥ 0",
-          got: `alphas[${k}] = ${describeValue(o.alphas[k])}`,
-        });
-      }
-    }
-    alphas.sort().reverse();
-  } else {
-    if (o.l1Ratio === 0) {
-      throw new OptionError({
-        fn,
-        arg: "options.l1Ratio",
-        expected: "> 0 when options.alphas is not given (α_max is infinite for ridge)",
-        got: "0",
-      });
-    }
+  if (o.alphas !== undefined) alphas = givenAlphas(o.alphas, fn);
+  else {
+    rejectRidgeGrid(o.l1Ratio, fn);
     alphas = alphaGrid(alphaMaxOf(d, o.l1Ratio), o.nAlphas, o.eps);
   }
   const K = alphas.length, p = d.p;
@@ -1000,6 +978,37 @@ export function lassoPath(
   };
 }
 
+/** No generated grid for ridge (ρ = 0): α_max is infinite there. */
+function rejectRidgeGrid(l1Ratio: number, fn: string): void {
+  if (l1Ratio === 0) {
+    throw new OptionError({
+      fn,
+      arg: "options.l1Ratio",
+      expected: "> 0 when options.alphas is not given (α_max is infinite for ridge)",
+      got: "0",
+    });
+  }
+}
+
+/** A user's α grid, validated (non-empty, finite, ≥ 0) and sorted descending. */
+function givenAlphas(v: VectorLike, fn: string): Float64Array {
+  if (!(Array.isArray(v) || ArrayBuffer.isView(v)) || v.length === 0) {
+    throw new OptionError({ fn, arg: "options.alphas", expected: "a non-empty array", got: describeValue(v) });
+  }
+  const alphas = Float64Array.from(v);
+  for (let k = 0; k < alphas.length; k++) {
+    if (!(Number.isFinite(alphas[k]) && alphas[k] >= 0)) {
+      throw new OptionError({
+        fn,
+        arg: "options.alphas",
+        expected: "finite and ≥ 0",
+        got: `alphas[${k}] = ${describeValue(v[k])}`,
+      });
+    }
+  }
+  return alphas.sort().reverse();
+}
+
 /** scikit-learn's grid: logspace(log10(eps·α_max), log10(α_max), K) descending (1e-15 everywhere if α_max ≈ 0). */
 function alphaGrid(alphaMax: number, K: number, eps: number): Float64Array {
   const out = new Float64Array(K);
@@ -1011,4 +1020,132 @@ function alphaGrid(alphaMax: number, K: number, eps: number): Float64Array {
   }
   out[0] = alphaMax;
   return out;
+}
+
+/** Options of {@linkcode lassoCV}: those of {@linkcode lassoPath} plus the fold count. */
+export interface LassoCVOptions extends LassoPathOptions {
+  /** Number of contiguous folds (scikit-learn's `KFold(cv)` without shuffling). @default 5 */
+  cv: number;
+}
+
+/** Defaults of {@linkcode lassoCV}. */
+export const LASSO_CV_DEFAULTS: Readonly<LassoCVOptions> = Object.freeze({ ...LASSO_PATH_DEFAULTS, cv: 5 });
+
+/** Constraint table of {@linkcode lassoCV}'s options. */
+export const LASSO_CV_CONSTRAINTS: ConstraintTable<LassoCVOptions> = {
+  ...LASSO_PATH_CONSTRAINTS,
+  cv: { kind: "number", min: 2, integer: true, max: Number.MAX_SAFE_INTEGER },
+};
+
+/** Result of {@linkcode lassoCV}. */
+export interface LassoCVResult {
+  /** The α with the smallest mean held-out MSE (the largest such α on ties). */
+  readonly alpha: number;
+  /** The α grid, descending (from the full data, as scikit-learn). */
+  readonly alphas: Float64Array;
+  /** Held-out mean squared error, nAlphas × cv (scikit-learn's `mse_path_`). */
+  readonly msePath: Matrix;
+  /** Mean of `msePath` over the folds, per α. */
+  readonly mseMean: Float64Array;
+  /** Coefficients of the refit on all data at `alpha`. */
+  readonly coef: Float64Array;
+  /** Intercept of the refit (0 unless `fitIntercept`). */
+  readonly intercept: number;
+  /** The refit itself (diagnostics: gap, iterations, convergence). */
+  readonly fit: LassoResult<LassoOptions>;
+  /** Wall time of the whole call in milliseconds. */
+  readonly elapsedMs: number;
+  /** Backend that ran the loops. */
+  readonly backend: Backend;
+  /** Options with every default filled in. */
+  readonly options: Readonly<LassoCVOptions>;
+}
+
+/**
+ * Lasso / elastic net with α chosen by K-fold cross-validation (scikit-learn's `LassoCV` /
+ * `ElasticNetCV` with `cv = KFold(K)`): the α grid comes from the full data (`nAlphas` values
+ * from α_max down to `eps`·α_max, or `alphas`); for each contiguous fold a warm-started
+ * {@linkcode lassoPath} is fitted on the other rows and its held-out MSE
+ * (1/|test|)Σ(y_i − x_iᵀw − b)² recorded per α; the α with the smallest mean MSE is refitted on
+ * all rows by {@linkcode lasso}.
+ *
+ * @param X n×p design
+ * @param y length-n response
+ * @param options {@linkcode LassoCVOptions}
+ * @returns {@linkcode LassoCVResult}
+ * @throws {ShapeError} when y's length is not n
+ * @throws {OptionError} naming `options.cv` when there are fewer rows than folds, and as {@linkcode lassoPath}
+ * @example
+ * ```ts
+ * import { lassoCV } from "@parsimony/parsimony/core";
+ * const X = [[1, 0], [0, 1], [1, 1], [2, 1], [0, 2], [1, 3]], y = [1, 0, 1, 2, 0, 1];
+ * const r = lassoCV(X, y, { cv: 3, nAlphas: 10 });
+ * r.msePath.rows; // => 10
+ * r.alphas.includes(r.alpha); // => true
+ * ```
+ */
+export function lassoCV(X: MatrixLike, y: VectorLike, options?: Partial<LassoCVOptions>): LassoCVResult {
+  const fn = "lassoCV";
+  const elapsed = stopwatch();
+  const o = resolveOptions(fn, LASSO_CV_DEFAULTS, options, LASSO_CV_CONSTRAINTS);
+  const M = toMatrix(X, fn, "X");
+  const yv = toVector(y, fn, "y");
+  const n = M.rows, p = M.cols;
+  if (yv.length !== n) {
+    throw new ShapeError({ fn, arg: "y", expected: `length n = ${n} (rows of X)`, got: `length ${yv.length}` });
+  }
+  if (o.cv > n) throw new OptionError({ fn, arg: "options.cv", expected: `≤ n = ${n} (rows)`, got: String(o.cv) });
+  const { cv, ...pathOptions } = o;
+  // the grid from all rows (validation of alphas / l1Ratio as lassoPath's)
+  let alphas: Float64Array;
+  if (o.alphas !== undefined) alphas = givenAlphas(o.alphas, fn);
+  else {
+    rejectRidgeGrid(o.l1Ratio, fn);
+    alphas = alphaGrid(lassoAlphaMax(M, yv, { l1Ratio: o.l1Ratio, fitIntercept: o.fitIntercept }), o.nAlphas, o.eps);
+  }
+  const K = alphas.length;
+  const msePath = new Matrix(K, cv);
+  const base = Math.floor(n / cv), extra = n % cv;
+  let start = 0;
+  for (let f = 0; f < cv; f++) {
+    const size = base + (f < extra ? 1 : 0), end = start + size;
+    const Xtr = new Matrix(n - size, p), ytr = new Float64Array(n - size);
+    Xtr.data.set(M.data.subarray(0, start * p), 0);
+    Xtr.data.set(M.data.subarray(end * p), start * p);
+    ytr.set(yv.subarray(0, start), 0);
+    ytr.set(yv.subarray(end), start);
+    const path = lassoPath(Xtr, ytr, { ...pathOptions, alphas });
+    for (let k = 0; k < K; k++) {
+      const w = path.coefs.row(k), b = path.intercepts[k];
+      let s = 0;
+      for (let i = start; i < end; i++) {
+        const r = yv[i] - b - dotUnchecked(M.data, w, i * p, 0, p);
+        s += r * r;
+      }
+      msePath.data[k * cv + f] = s / size;
+    }
+    start = end;
+  }
+  const mseMean = new Float64Array(K);
+  let best = 0;
+  for (let k = 0; k < K; k++) {
+    let s = 0;
+    for (let f = 0; f < cv; f++) s += msePath.data[k * cv + f];
+    mseMean[k] = s / cv;
+    if (mseMean[k] < mseMean[best]) best = k;
+  }
+  const { alphas: _a, nAlphas: _k, eps: _e, ...fitOptions } = pathOptions;
+  const fit = lasso(M, yv, { ...fitOptions, alpha: alphas[best] });
+  return {
+    alpha: alphas[best],
+    alphas,
+    msePath,
+    mseMean,
+    coef: fit.coef,
+    intercept: fit.intercept,
+    fit,
+    elapsedMs: elapsed(),
+    backend: "cpu",
+    options: o,
+  };
 }

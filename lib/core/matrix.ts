@@ -232,7 +232,12 @@ export class Matrix {
     const { rows: r, cols: c, data: a } = this;
     if (out === undefined) out = new Float64Array(r * c);
     else if (out.length !== r * c) {
-      throw new ShapeError({ fn: "Matrix.transpose", arg: "out", expected: `length ${r * c}`, got: `length ${out.length}` });
+      throw new ShapeError({
+        fn: "Matrix.transpose",
+        arg: "out",
+        expected: `length ${r * c}`,
+        got: `length ${out.length}`,
+      });
     }
     const B = 32;
     for (let ii = 0; ii < r; ii += B) {

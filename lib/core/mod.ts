@@ -10,7 +10,7 @@
  * | {@linkcode cholesky}, {@linkcode solveTriangular}, {@linkcode svd}, {@linkcode eigSym}, {@linkcode lstsq}, {@linkcode pinv} | `linalg.ts`, `_chol.ts` | dense linear algebra (blocked Cholesky on the GEMM; the rest over ml-matrix) |
  * | {@linkcode CMatrix}, {@linkcode cgemm}, {@linkcode eigHermitian}, {@linkcode choleskySolveC} | `complex.ts` | complex matrices (split storage) and Hermitian linear algebra |
  * | {@linkcode kron}, {@linkcode kronMatVec}, {@linkcode kronMatVecC}, {@linkcode kronVectors} | `kron.ts` | Kronecker products without forming them |
- * | {@linkcode lasso}, {@linkcode lassoGram}, {@linkcode lassoPath}, {@linkcode lassoAlphaMax} | `lasso.ts` | Lasso / elastic net by coordinate descent (scikit-learn's objective and duality gap) |
+ * | {@linkcode lasso}, {@linkcode lassoGram}, {@linkcode lassoPath}, {@linkcode lassoCV}, {@linkcode lassoAlphaMax} | `lasso.ts` | Lasso / elastic net by coordinate descent (scikit-learn's objective and duality gap) |
  * | {@linkcode ParsimonyError} and subclasses | `errors.ts` | typed errors naming the argument |
  * | {@linkcode resolveOptions}, `assert*` | `validate.ts` | boundary validation |
  * | {@linkcode Diagnostics} | `diagnostics.ts` | run facts shared by all solvers |

@@ -6,6 +6,7 @@ import {
   gemv,
   lasso,
   lassoAlphaMax,
+  lassoCV,
   lassoGram,
   lassoPath,
   Matrix,
@@ -44,9 +45,22 @@ interface PathCase {
   coefs: number[][];
   tol: number;
 }
+interface CvCase {
+  name: string;
+  problem: string;
+  fitIntercept: boolean;
+  nAlphas: number;
+  eps: number;
+  cv: number;
+  alphas: number[];
+  msePath: number[][];
+  alpha: number;
+  coef: number[];
+  intercept: number;
+}
 const FIX = JSON.parse(
   readFileSync(new URL("../fixtures/core/lasso_sklearn.json", import.meta.url), "utf8"),
-) as { problems: Record<string, Problem>; cases: Case[]; paths: PathCase[] };
+) as { problems: Record<string, Problem>; cases: Case[]; paths: PathCase[]; cv: CvCase[] };
 
 /** (1/(2n))‖y − Xw − b‖² + αρ‖w‖₁ + α(1−ρ)/2‖w‖², evaluated independently of the solver. */
 function objective(X: number[][], y: ArrayLike<number>, w: ArrayLike<number>, b: number, alpha: number, rho: number) {
@@ -477,4 +491,57 @@ Deno.test("activeSet true and false reach the same solution (1e-9) and the same 
       assert.ok(a.iterations <= b.iterations, `full sweeps ${a.iterations} vs ${b.iterations}`);
     }
   }
+});
+
+Deno.test("lassoCV matches scikit-learn's LassoCV(cv=5): grid, held-out MSE per α and fold, chosen α, refit", () => {
+  for (const c of FIX.cv) {
+    const P = FIX.problems[c.problem];
+    const r = lassoCV(P.X, P.y, {
+      cv: c.cv,
+      nAlphas: c.nAlphas,
+      eps: c.eps,
+      fitIntercept: c.fitIntercept,
+      tol: 1e-12,
+      maxIter: 1_000_000,
+    });
+    assertAllClose(r.alphas, c.alphas, 1e-13, 0, `${c.name}: grid`);
+    const mse = c.msePath.flat();
+    const e = relErr(r.msePath.data, mse);
+    assert.ok(e < 1e-9, `${c.name}: mse path rel err ${e}`);
+    for (let k = 0; k < c.alphas.length; k++) {
+      let s = 0;
+      for (let f = 0; f < c.cv; f++) s += c.msePath[k][f];
+      assertClose(r.mseMean[k], s / c.cv, 1e-9, 0, `${c.name}: mean mse ${k}`);
+    }
+    assert.equal(r.alphas.indexOf(r.alpha), c.alphas.indexOf(c.alpha), `${c.name}: chosen α (grid index)`);
+    assertClose(r.alpha, c.alpha, 1e-13, 0, `${c.name}: chosen α`);
+    const scale = Math.max(...c.coef.map(Math.abs));
+    for (let j = 0; j < c.coef.length; j++) {
+      assert.ok(Math.abs(r.coef[j] - c.coef[j]) <= 1e-8 * scale, `${c.name}: coef ${j}`);
+    }
+    assertClose(r.intercept, c.intercept, 1e-8, 1e-10, `${c.name}: intercept`);
+    assert.ok(r.fit.converged);
+  }
+});
+
+Deno.test("lassoCV: folds are contiguous and cover every row once (uneven sizes); bad cv and ridge grids are rejected by name", () => {
+  // a response that only one fold can predict badly: the MSE of that fold stands out
+  const r = new Rng(5);
+  const n = 23, p = 4;
+  const X = new Matrix(n, p, r.normalArray(n * p));
+  const y = gemv(X, [1, -2, 0, 0.5]);
+  const cv = lassoCV(X, y, { cv: 4, alphas: [1e-4], tol: 1e-12 });
+  assert.equal(cv.msePath.rows, 1);
+  assert.equal(cv.msePath.cols, 4);
+  for (const v of cv.msePath.data) assert.ok(v < 1e-6, "noise-free linear data: tiny held-out error in every fold");
+  // fold f of n = 23, cv = 4 holds rows [0,6), [6,12), [12,18), [18,23): corrupt row 20 only
+  const y2 = Float64Array.from(y);
+  y2[20] += 10;
+  const cv2 = lassoCV(X, y2, { cv: 4, alphas: [1e-4], tol: 1e-12 });
+  const m = Array.from(cv2.msePath.data);
+  assert.equal(m.indexOf(Math.max(...m)), 3, "the corrupted row lies in the last fold");
+  assertThrowsArg(() => lassoCV(X, y, { cv: 24 }), "options.cv", "option");
+  assertThrowsArg(() => lassoCV(X, y, { cv: 1 }), "options.cv", "option");
+  assertThrowsArg(() => lassoCV(X, y, { l1Ratio: 0 }), "options.l1Ratio", "option");
+  assertThrowsArg(() => lassoCV(X, y.subarray(1)), "y", "shape");
 });
