@@ -23,10 +23,13 @@
  *
  * Lifecycle (a Worker keeps a Deno process alive, and `terminate()` cannot end a worker that
  * is blocked in a long `Atomics.wait`): workers never wait longer than one 0.25 ms step, and
- * between runs they sit on their event loops. The pool starts its workers on the first
- * parallel run, and terminates them after `idleMs` without a run (a timer that does not keep
- * the process alive), or at once with {@linkcode closeWorkerPool}; the next run starts fresh
- * ones. So a script that used the pool exits ≈ `idleMs` after its last run.
+ * between runs they sit on their event loops. Starting a worker blocks the calling thread for
+ * ~10–20 ms, so a run that finds none starts them at once only inside a long burst of runs (≥ 50
+ * ms of work: a long solve); otherwise it runs on the calling thread and the workers start when
+ * the thread is next idle, ready for the next burst. They are terminated after `idleMs` (1 s)
+ * without a run (a timer that does not keep the process alive), or at once with
+ * {@linkcode closeWorkerPool}; the next run starts fresh ones. So a script that used the pool
+ * exits ≈ `idleMs` after its last run.
  *
  * Adaptivity: per pass (team, function, block count) the pool compares the wall time per block
  * of its parallel runs with that of calling-thread-only runs (re-measured every 32 runs) and
@@ -65,12 +68,12 @@ export const MAX_BLOCKS = 2047;
 
 /** Pool settings (see {@linkcode configureWorkerPool}). */
 export interface WorkerPoolConfig {
-  /** Terminate the workers after this many milliseconds without a run. @default 200 */
+  /** Terminate the workers after this many milliseconds without a run. @default 1000 */
   idleMs: number;
 }
 
 /** Defaults of {@linkcode WorkerPoolConfig}. */
-export const WORKER_POOL_DEFAULTS: Readonly<WorkerPoolConfig> = Object.freeze({ idleMs: 200 });
+export const WORKER_POOL_DEFAULTS: Readonly<WorkerPoolConfig> = Object.freeze({ idleMs: 1000 });
 
 /**
  * The default thread count: `PARSIMONY_THREADS` when set (a positive integer ≤ 64), else
@@ -255,6 +258,14 @@ const POLL_MS = 0.05;
  * Which thread runs a block never changes a result.
  */
 const CALIBRATE_EVERY = 32, PAR_WINDOW = 8, SEQ_KEEP = 4, BACKOFF_MIN_MS = 50, BACKOFF_MAX_MS = 2000;
+/**
+ * Starting a worker blocks the calling thread for ~10–20 ms (Deno builds an isolate). A run that
+ * finds too few workers starts them right away only once the current burst of runs (runs less
+ * than BURST_GAP_MS apart: the passes of one solve) has already taken SPAWN_AFTER_MS of work —
+ * a long solve, which the workers will repay; otherwise it runs on the calling thread and the
+ * workers are started when the thread is next idle, for the next burst.
+ */
+const SPAWN_AFTER_MS = 50, BURST_GAP_MS = 20;
 
 /** Timing record of one pass (see CALIBRATE_EVERY). */
 interface PassStats {
@@ -423,6 +434,10 @@ class WorkerPool {
   /** Back-off periods entered (passes kept on the calling thread because workers did not speed them up). */
   backoffs = 0;
   private readonly stats = new Map<number, PassStats>();
+  private spawnTimer: TimerHandle | undefined;
+  private wanted = 0;
+  private burstMs = 0;
+  private burstEnd = -Infinity;
 
   /** Whether this run of pass `key` should use the workers (false: calibration run or back-off). */
   wantParallel(key: number): boolean {
@@ -496,6 +511,41 @@ class WorkerPool {
     this.armIdle();
   }
 
+  /** Whether `helpers` workers (capped) exist. */
+  has(helpers: number): boolean {
+    return this.workers.length >= Math.min(helpers, MAX_WORKERS);
+  }
+
+  /**
+   * Start workers until `helpers` exist when this thread is next idle (a macrotask), so that the
+   * next burst of runs finds them ready; the timer does not keep the process alive.
+   */
+  ensureLater(helpers: number): void {
+    this.wanted = Math.max(this.wanted, Math.min(helpers, MAX_WORKERS));
+    if (this.spawnTimer !== undefined) return;
+    const t = setTimeout(() => {
+      this.spawnTimer = undefined;
+      const h = this.wanted;
+      this.wanted = 0;
+      if (h > 0) this.ensure(h);
+    }, 0);
+    unrefTimer(t);
+    this.spawnTimer = t;
+  }
+
+  /** The work (ms) of the current burst of runs — runs less than BURST_GAP_MS apart — before one starting at `startedAt`. */
+  burst(startedAt: number): number {
+    if (startedAt - this.burstEnd > BURST_GAP_MS) this.burstMs = 0;
+    return this.burstMs;
+  }
+
+  /** Add a run that started at `startedAt` and ends now to the current burst. */
+  endRun(startedAt: number): void {
+    const now = performance.now();
+    this.burstMs += now - startedAt;
+    this.burstEnd = now;
+  }
+
   private spawn(): void {
     if (this.ctlBuffer === null) {
       this.ctlBuffer = new SharedArrayBuffer(CTL_BYTES);
@@ -533,6 +583,11 @@ class WorkerPool {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
+    }
+    if (this.spawnTimer !== undefined) {
+      clearTimeout(this.spawnTimer);
+      this.spawnTimer = undefined;
+      this.wanted = 0;
     }
     if (this.workers.length > 0) {
       // Ask lingering workers back to their event loops first (a worker in a loop or a wait can
@@ -814,29 +869,45 @@ export class WasmTeam {
       : 0;
     const key = ((this.id * 4096 + fi) * 4096 + blocks) * 256 + cls;
     const adaptive = options.adaptive !== false;
-    const parallel = !adaptive || p.wantParallel(key);
+    let parallel = !adaptive || p.wantParallel(key);
     const t0 = performance.now();
-    let used: number;
-    if (parallel) {
+    const burstSoFar = p.burst(t0);
+    if (adaptive && parallel && !p.has(helpers) && burstSoFar < SPAWN_AFTER_MS) {
+      // too early in this burst to pay for starting workers: run here, start them for later
       if (!p.bound(this.id)) p.bind(this.bindMsg);
-      used = p.run(this.id, fi, f, name, args, blocks, helpers);
-    } else used = runSequential(f, args, blocks);
+      p.ensureLater(helpers);
+      parallel = false;
+    }
+    let used: number;
+    try {
+      if (parallel) {
+        if (!p.bound(this.id)) p.bind(this.bindMsg);
+        used = p.run(this.id, fi, f, name, args, blocks, helpers);
+      } else used = runSequential(f, args, blocks);
+    } finally {
+      p.endRun(t0);
+    }
     // a parallel run that no worker joined (e.g. workers still starting) says nothing about speed-up
     if (adaptive && (!parallel || used > 1)) p.record(key, parallel, (performance.now() - t0) / blocks);
     return used;
   }
 
   /**
-   * Start the workers a later `run` with `threads` will use (and instantiate the module on them),
-   * without waiting: a worker takes ~10–20 ms to start, which then overlaps the caller's own setup.
+   * Start the workers a later `run` with `threads` will use (and instantiate the module on them):
+   * at once when `now` (the caller knows a long computation follows, which repays the ~10–20 ms
+   * that starting a worker blocks this thread, and they then come up while it sets up), else
+   * when the calling thread is next idle, so that later bursts of runs find them ready (within a
+   * long synchronous burst, `run` starts them itself).
    *
    * @param threads threads the coming runs will use
+   * @param now start them now rather than when the thread is next idle @default false
    */
-  prewarm(threads: number): void {
+  prewarm(threads: number, now = false): void {
     if (threads < 2 || this.closed || !this.shared || !parallelSupport().available) return;
     const p = pool();
     if (!p.bound(this.id)) p.bind(this.bindMsg);
-    p.ensure(threads - 1);
+    if (now) p.ensure(threads - 1);
+    else p.ensureLater(threads - 1);
   }
 
   /** Release the workers' instances (the calling thread's stays usable, single-threaded). */

@@ -221,6 +221,9 @@ export const MAX_BLOCKS = 16;
 /** n·m (or entries) from which a pass runs on more than one thread. */
 export const PARALLEL_MIN = 1 << 17;
 
+/** From this many entries (n·m) a solve starts its workers at once (see `KernelRequest.long`). */
+const EAGER_WORK = 1 << 21;
+
 /**
  * Row blocks of an n×m pass: one block below {@linkcode PARTITION_MIN} entries, else
  * min(16, n, ⌈n·m / 2^14⌉) blocks of `rows` rows (the last may be shorter). Depends on (n, m)
@@ -342,6 +345,13 @@ export interface KernelRequest {
   m?: number;
   /** Threads the n×m passes may use. @default 1 */
   threads?: number;
+  /**
+   * The solve will run many n×m passes (Newton phases): start the worker pool now, while the
+   * solver sets up. Otherwise the workers start now only for problems of ≥ 2^21 entries, and
+   * smaller solves start them once they have run for a while (see lib/core/parallel.ts).
+   * @default false
+   */
+  long?: boolean;
 }
 
 /**
@@ -354,7 +364,7 @@ export function createKernels(doubles: number, req: KernelRequest = {}): OtKerne
   if (preference !== "js") {
     const extra = req.n !== undefined && req.m !== undefined ? scratchDoubles(req.n, req.m) : 0;
     const work = req.n !== undefined && req.m !== undefined ? req.n * req.m : Infinity;
-    const k = wasmKernels(doubles + extra, threads, work);
+    const k = wasmKernels(doubles + extra, threads, work, req.long ?? false);
     if (k !== null) return k;
   }
   return jsKernels();
@@ -445,7 +455,7 @@ function instantiate(pages: number, kind: Binary): CacheEntry | null {
   }
 }
 
-function wasmKernels(doubles: number, threads: number, work: number): OtKernels | null {
+function wasmKernels(doubles: number, threads: number, work: number, long: boolean): OtKernels | null {
   const bytes = doubles * 8 + 4096;
   const pages = Math.ceil(bytes / 65536) + 1;
   if (pages > 65536) return null;
@@ -510,8 +520,11 @@ function wasmKernels(doubles: number, threads: number, work: number): OtKernels 
   const threadsFor = (w: number): number => (parallel && w >= PARALLEL_MIN ? threads : 1);
   // what the solve's n×m passes use (reported in backendReason)
   const used = threadsFor(work);
-  // start the workers now, so that they come up while the solver copies C and sets up
-  if (used > 1 && work !== Infinity) team.prewarm(used);
+  // Starting a worker blocks this thread ~10–20 ms: do it now (the workers then come up while the
+  // solver copies C and sets up) for long or large solves; small ones start them when they have run
+  // for a while, or the pool starts them when this thread is next idle (measured: a cold 2-thread
+  // solve at n = 500 took 26 ms against 12 ms on one thread; at n = 2000, 125 ms against 157)
+  if (used > 1 && work !== Infinity) team.prewarm(used, long || work >= EAGER_WORK);
   const sum = (blocks: number, k: number): number => {
     let s = 0;
     for (let b = 0; b < blocks; b++) s += outs[4 * b + k];

@@ -94,7 +94,7 @@ export function sinkhornNewtonDense(
   const be = syncBackend(fn, opts.backend);
   const p = buildProblem(fn, a, b, C, opts.reg);
   const n = p.as.length, m = p.bs.length;
-  const kr = createKernels(2 * n * m + 16 * (n + m) + 32, { n, m, threads: opts.threads });
+  const kr = createKernels(2 * n * m + 16 * (n + m) + 32, { n, m, threads: opts.threads, long: true });
   try {
     const Cs = scaledCost(p, kr.alloc(n * m, false));
     const P = kr.alloc(n * m, false);

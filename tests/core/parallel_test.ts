@@ -165,13 +165,13 @@ Deno.test("idle shutdown: the workers are terminated after idleMs without a run,
   configureWorkerPool({ idleMs: 30 });
   try {
     const { team: t, memory } = team();
-    t.run("busy", [0, 1000], 8, 2);
+    t.run("busy", [0, 1000], 8, 2, { adaptive: false });
     assert.ok(workerPoolState().workers >= 1);
     await new Promise((r) => setTimeout(r, 150));
     assert.equal(workerPoolState().workers, 0);
     const started = workerPoolState().started;
     const who = new Int32Array(memory.buffer, 0, 8);
-    t.run("busy", [0, 1000], 8, 2);
+    t.run("busy", [0, 1000], 8, 2, { adaptive: false });
     assert.ok(who.every((x) => x >= 1));
     assert.ok(workerPoolState().started > started);
     t.close();
@@ -179,6 +179,25 @@ Deno.test("idle shutdown: the workers are terminated after idleMs without a run,
     configureWorkerPool({ idleMs: before });
   }
   assertThrowsArg(() => configureWorkerPool({ idleMs: -1 }), "config.idleMs", "option");
+});
+
+Deno.test("worker start-up: a short burst runs on the calling thread and starts the workers when the thread is idle; a long burst starts them itself", async () => {
+  const { team: t } = team();
+  await new Promise((r) => setTimeout(r, 40)); // end the previous tests' burst (runs < 20 ms apart)
+  closeWorkerPool(); // and drop their workers (and any start they scheduled)
+  // short burst: a few tiny runs, far below 50 ms of work
+  for (let k = 0; k < 5; k++) assert.equal(t.run("busy", [0, 100], 8, 2), 1);
+  assert.equal(workerPoolState().workers, 0, "no worker started inside the short burst");
+  await new Promise((r) => setTimeout(r, 0));
+  assert.ok(workerPoolState().workers >= 1, "started once the thread was idle");
+  closeWorkerPool();
+  // long burst: back-to-back runs; once 50 ms of work has accumulated, the pool starts workers
+  const t0 = performance.now();
+  while (workerPoolState().workers === 0 && performance.now() - t0 < 10_000) t.run("busy", [0, 200_000], 8, 2);
+  assert.ok(workerPoolState().workers >= 1, "started inside a long burst");
+  assert.ok(performance.now() - t0 >= 40, "not before the burst had taken ~50 ms");
+  t.close();
+  closeWorkerPool();
 });
 
 /** Runs a script in a fresh Deno process; returns its wall time and output. */
