@@ -172,9 +172,8 @@ export interface LassoPathResult {
   readonly options: Readonly<LassoPathOptions>;
 }
 
-/** Defaults of {@linkcode lasso}. */
-export const LASSO_DEFAULTS: Readonly<LassoOptions> = Object.freeze({
-  alpha: 1,
+/** Defaults shared by every coordinate-descent entry point. */
+const BASE_DEFAULTS: Readonly<Omit<LassoBaseOptions, "alpha">> = {
   l1Ratio: 1,
   positive: false,
   tol: 1e-4,
@@ -183,6 +182,12 @@ export const LASSO_DEFAULTS: Readonly<LassoOptions> = Object.freeze({
   selection: "cyclic",
   seed: 0,
   activeSet: true,
+};
+
+/** Defaults of {@linkcode lasso}. */
+export const LASSO_DEFAULTS: Readonly<LassoOptions> = Object.freeze({
+  alpha: 1,
+  ...BASE_DEFAULTS,
   fitIntercept: false,
   precompute: "auto",
 });
@@ -190,14 +195,7 @@ export const LASSO_DEFAULTS: Readonly<LassoOptions> = Object.freeze({
 /** Defaults of {@linkcode lassoGram}. */
 export const LASSO_GRAM_DEFAULTS: Readonly<LassoGramOptions> = Object.freeze({
   alpha: 1,
-  l1Ratio: 1,
-  positive: false,
-  tol: 1e-4,
-  maxIter: 1000,
-  coef0: undefined,
-  selection: "cyclic",
-  seed: 0,
-  activeSet: true,
+  ...BASE_DEFAULTS,
   yNormSq: undefined,
 });
 
@@ -206,14 +204,7 @@ export const LASSO_PATH_DEFAULTS: Readonly<LassoPathOptions> = Object.freeze({
   alphas: undefined,
   nAlphas: 100,
   eps: 1e-3,
-  l1Ratio: 1,
-  positive: false,
-  tol: 1e-4,
-  maxIter: 1000,
-  coef0: undefined,
-  selection: "cyclic",
-  seed: 0,
-  activeSet: true,
+  ...BASE_DEFAULTS,
   fitIntercept: false,
   precompute: "auto",
 });
