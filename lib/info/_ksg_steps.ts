@@ -14,8 +14,8 @@ import type { LabelCodes } from "./_input.ts";
 import { countWithin, knn, type KnnMetric } from "./_kdtree.ts";
 import { digamma, meanDigamma, nextDown } from "./_special.ts";
 import type { ConstraintTable } from "../core/validate.ts";
-import type { KsgOptions, MixedKsgOptions } from "./ksg.ts";
-import { UNITS } from "./result.ts";
+import type { KsgOptions, KsgResult, MixedKsgOptions, MixedKsgResult } from "./ksg.ts";
+import { fromNats, UNITS } from "./result.ts";
 
 /** Option constraints of `ksg` / `ksgAsync`. */
 export const KSG_CONSTRAINTS: ConstraintTable<KsgOptions> = {
@@ -232,4 +232,44 @@ export function mixedCountsCpu(p: MixedData, metric: KnnMetric): Int32Array {
 /** Ross's estimate in nats: ψ(N') + ⟨ψ(k_i)⟩ − ⟨ψ(N_{c_i})⟩ − ⟨ψ(m_i)⟩. */
 export function mixedValueNats(p: MixedData, m: Int32Array): number {
   return digamma(p.n) + meanDigamma(p.kc) - meanDigamma(p.nc) - meanDigamma(m);
+}
+
+/** The result both KSG paths return, from the counts: estimate in `opts.unit`, clipped form, resolved parameters. */
+export function ksgResult(p: KsgData, nx: Int32Array, ny: Int32Array, opts: Readonly<KsgOptions>): KsgResult {
+  const v = fromNats(ksgValueNats(p, nx, ny), opts.unit);
+  return {
+    value: v,
+    clipped: Math.max(0, v),
+    unit: opts.unit,
+    n: p.n,
+    params: {
+      k: p.k,
+      variant: opts.variant,
+      standardize: opts.standardize,
+      jitter: opts.jitter,
+      seed: opts.seed,
+      dx: p.dx,
+      dy: p.dy,
+    },
+  };
+}
+
+/** The result both mixed-KSG paths return, from the counts m_i. */
+export function mixedResult(p: MixedData, m: Int32Array, opts: Readonly<MixedKsgOptions>): MixedKsgResult {
+  const v = fromNats(mixedValueNats(p, m), opts.unit);
+  return {
+    value: v,
+    clipped: Math.max(0, v),
+    unit: opts.unit,
+    n: p.n,
+    params: {
+      k: opts.k,
+      metric: opts.metric,
+      standardize: opts.standardize,
+      jitter: opts.jitter,
+      seed: opts.seed,
+      classes: p.classes,
+      singletons: p.singletons,
+    },
+  };
 }

@@ -19,13 +19,13 @@ import {
   KSG_CONSTRAINTS,
   ksgCountsCpu,
   ksgData,
-  ksgValueNats,
+  ksgResult,
   MIXED_CONSTRAINTS,
   mixedCountsCpu,
   mixedData,
-  mixedValueNats,
+  mixedResult,
 } from "./_ksg_steps.ts";
-import { fromNats, type InfoEstimate, type LabelLike, type SampleLike, type Unit } from "./result.ts";
+import type { InfoEstimate, LabelLike, SampleLike, Unit } from "./result.ts";
 
 /** Options of {@linkcode ksg}. */
 export interface KsgOptions {
@@ -112,18 +112,9 @@ export function ksg(x: SampleLike, y: SampleLike, options: Partial<KsgOptions> =
   assertSameRows(X, Y, fn, "x", "y");
   const n = X.rows, k = opts.k;
   assertK(k, n - 1, fn);
-  const dx = X.cols, dy = Y.cols;
   const p = ksgData(X, Y, opts);
   const { nx, ny } = ksgCountsCpu(p);
-  const value = ksgValueNats(p, nx, ny);
-  const v = fromNats(value, opts.unit);
-  return {
-    value: v,
-    clipped: Math.max(0, v),
-    unit: opts.unit,
-    n,
-    params: { k, variant: opts.variant, standardize: opts.standardize, jitter: opts.jitter, seed: opts.seed, dx, dy },
-  };
+  return ksgResult(p, nx, ny, opts);
 }
 
 /** Options of {@linkcode mixedKsg}. */
@@ -203,22 +194,5 @@ export function mixedKsg(
   const X = toSamples(x, fn, "x");
   const lab = toLabels(labels, fn, "labels", X.rows);
   const p = mixedData(fn, X, lab, opts);
-  const value = mixedValueNats(p, mixedCountsCpu(p, opts.metric));
-  const n = p.n;
-  const v = fromNats(value, opts.unit);
-  return {
-    value: v,
-    clipped: Math.max(0, v),
-    unit: opts.unit,
-    n,
-    params: {
-      k: opts.k,
-      metric: opts.metric,
-      standardize: opts.standardize,
-      jitter: opts.jitter,
-      seed: opts.seed,
-      classes: p.classes,
-      singletons: p.singletons,
-    },
-  };
+  return mixedResult(p, mixedCountsCpu(p, opts.metric), opts);
 }

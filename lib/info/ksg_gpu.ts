@@ -24,12 +24,12 @@ import {
   type KsgData,
   ksgData,
   ksgRadii,
-  ksgValueNats,
+  ksgResult,
   MIXED_CONSTRAINTS,
   mixedCountsCpu,
   type MixedData,
   mixedData,
-  mixedValueNats,
+  mixedResult,
 } from "./_ksg_steps.ts";
 import { nextDown } from "./_special.ts";
 import { countTile, dispatchTiles, knnTile } from "./_tiles.ts";
@@ -41,7 +41,7 @@ import {
   type MixedKsgOptions,
   type MixedKsgResult,
 } from "./ksg.ts";
-import { fromNats, type LabelLike, type SampleLike } from "./result.ts";
+import type { LabelLike, SampleLike } from "./result.ts";
 
 /** Extra list entries the GPU keeps beyond k, so that near-ties at the k-th distance are usually certified. */
 export const KNN_GUARD = 2;
@@ -231,13 +231,8 @@ export async function ksgAsync(
     (dev) => ksgCountsGpu(dev, p),
     (dev) => unsuitable(dev, k, n, dx + dy, [p.joint]),
   );
-  const v = fromNats(ksgValueNats(p, r.value.a, r.value.b), opts.unit);
   return {
-    value: v,
-    clipped: Math.max(0, v),
-    unit: opts.unit,
-    n,
-    params: { k, variant: opts.variant, standardize: opts.standardize, jitter: opts.jitter, seed: opts.seed, dx, dy },
+    ...ksgResult(p, r.value.a, r.value.b, opts),
     backend: r.backend,
     backendReason: r.backendReason,
     gpu: r.value.stats,
@@ -377,21 +372,8 @@ export async function mixedKsgAsync(
         ? { arg: "options.metric", expected: '"max" (the GPU kernels use the max-norm)', got: `"${opts.metric}"` }
         : unsuitable(dev, Math.min(opts.k, maxClass(p) - 1), n, p.d, [p.kept]),
   );
-  const v = fromNats(mixedValueNats(p, r.value.a), opts.unit);
   return {
-    value: v,
-    clipped: Math.max(0, v),
-    unit: opts.unit,
-    n,
-    params: {
-      k: opts.k,
-      metric: opts.metric,
-      standardize: opts.standardize,
-      jitter: opts.jitter,
-      seed: opts.seed,
-      classes: p.classes,
-      singletons: p.singletons,
-    },
+    ...mixedResult(p, r.value.a, opts),
     backend: r.backend,
     backendReason: r.backendReason,
     gpu: r.value.stats,
