@@ -16,6 +16,7 @@
  */
 
 import { wasmGemm } from "./_gemm_wasm.ts";
+import { gemmUnchecked } from "./gemm_kernel.ts";
 
 /** Block width (columns of L per step; rows per step of the solves). */
 const NB = 64;
@@ -52,18 +53,15 @@ function gemmAdd(
     wasmGemm !== null && m * n * k >= 4096 &&
     wasmGemm.gemm(transA, transB, m, n, k, alpha, a, b, 1, c, {}, { aOff, lda, bOff, ldb, cOff, ldc, lower })
   ) return;
-  // scalar reference: each entry one dot product in the order p = 0..k−1
+  // small products (or no WebAssembly SIMD): dense copies through the one GEMM of the toolkit
+  const A = new Float64Array(m * k), B = new Float64Array(k * n), T = new Float64Array(m * n);
+  const ar = transA ? k : m, ac = transA ? m : k, br = transB ? n : k, bc = transB ? k : n;
+  for (let r = 0; r < ar; r++) A.set(a.subarray(aOff + r * lda, aOff + r * lda + ac), r * ac);
+  for (let r = 0; r < br; r++) B.set(b.subarray(bOff + r * ldb, bOff + r * ldb + bc), r * bc);
+  gemmUnchecked(transA, transB, m, n, k, alpha, A, B, 0, T);
   for (let i = 0; i < m; i++) {
-    const w = lower ? Math.min(n, i + 1) : n;
-    for (let j = 0; j < w; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) {
-        const x = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-        const y = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-        s += x * y;
-      }
-      c[cOff + i * ldc + j] += alpha * s;
-    }
+    const w = lower ? Math.min(n, i + 1) : n, o = cOff + i * ldc;
+    for (let j = 0; j < w; j++) c[o + j] += T[i * n + j];
   }
 }
 

@@ -37,7 +37,7 @@ import {
   V_ZERO,
   vec,
 } from "./_wasm_emit.ts";
-import { dotUnchecked } from "./blas.ts";
+import { axpy, dotUnchecked } from "./blas.ts";
 
 const F64_LOAD = [0x2b, 3, 0], F64_STORE = [0x39, 3, 0], F64_ADD = [0xa0], F64_MUL = [0xa2];
 const AND = [0x71];
@@ -157,7 +157,7 @@ function instantiate(): VecKernels | null {
       },
       axpy(alpha, x, y, n) {
         if (x.buffer !== mem.buffer || y.buffer !== mem.buffer) {
-          for (let i = 0; i < n; i++) y[i] += alpha * x[i];
+          axpy(alpha, x.subarray(0, n), y.subarray(0, n));
           return;
         }
         ex.axpy(alpha, x.byteOffset, y.byteOffset, n);

@@ -221,8 +221,12 @@ export const MAX_BLOCKS = 16;
 /** n·m (or entries) from which a pass runs on more than one thread. */
 export const PARALLEL_MIN = 1 << 17;
 
-/** From this many entries (n·m) a solve starts its workers at once (see `KernelRequest.long`). */
-const EAGER_WORK = 1 << 21;
+/**
+ * From this many entries (n·m) a solve starts its workers at once, or from EAGER_WORK_LONG for a
+ * long one (see `KernelRequest.long`); measured: a cold 2-thread SNS at n = 500 (2^18 entries)
+ * took 49–59 ms started at once, 41–45 ms otherwise, 36–40 ms on one thread.
+ */
+const EAGER_WORK = 1 << 21, EAGER_WORK_LONG = 1 << 19;
 
 /**
  * Row blocks of an n×m pass: one block below {@linkcode PARTITION_MIN} entries, else
@@ -347,7 +351,7 @@ export interface KernelRequest {
   threads?: number;
   /**
    * The solve will run many n×m passes (Newton phases): start the worker pool now, while the
-   * solver sets up. Otherwise the workers start now only for problems of ≥ 2^21 entries, and
+   * solver sets up, from 2^19 entries. Otherwise the workers start now only from 2^21 entries;
    * smaller solves start them once they have run for a while (see lib/core/parallel.ts).
    * @default false
    */
@@ -524,7 +528,7 @@ function wasmKernels(doubles: number, threads: number, work: number, long: boole
   // solver copies C and sets up) for long or large solves; small ones start them when they have run
   // for a while, or the pool starts them when this thread is next idle (measured: a cold 2-thread
   // solve at n = 500 took 26 ms against 12 ms on one thread; at n = 2000, 125 ms against 157)
-  if (used > 1 && work !== Infinity) team.prewarm(used, long || work >= EAGER_WORK);
+  if (used > 1 && work !== Infinity) team.prewarm(used, work >= (long ? EAGER_WORK_LONG : EAGER_WORK));
   const sum = (blocks: number, k: number): number => {
     let s = 0;
     for (let b = 0; b < blocks; b++) s += outs[4 * b + k];

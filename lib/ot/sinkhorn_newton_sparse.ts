@@ -243,9 +243,8 @@ export function snsCore(
   const kr = createKernels(
     3 * n * m + 16 * (n + m) + 48 + hessianDoubles(n, m) + 5 * (n + m) +
       sparsifyDoubles(n, m, scanKeep(n, m, opts), opts.threads),
-    // long: a Newton phase (sparsification, CG) follows the warm-up unless Sinkhorn finishes first;
-    // below 2^19 entries the whole solve is too short to repay starting workers up front
-    { n, m, threads: opts.threads, long: n * m >= 1 << 19 },
+    // long: a Newton phase (sparsification, CG) follows the warm-up unless Sinkhorn finishes first
+    { n, m, threads: opts.threads, long: true },
   );
   try {
     // C in kernel memory (min/max and the deferred finiteness check in one SIMD pass; kept for ⟨C, P⟩)
