@@ -1092,6 +1092,8 @@ export function lassoCV(X: MatrixLike, y: VectorLike, options?: Partial<LassoCVO
   if (o.alphas !== undefined) alphas = givenAlphas(o.alphas, fn);
   else {
     rejectRidgeGrid(o.l1Ratio, fn);
+    // (prepares the full design once here and once more for the refit: the folds' designs reuse
+    // the SIMD arena in between, which invalidates it; O(np) each, beside cv warm-started paths)
     alphas = alphaGrid(lassoAlphaMax(M, yv, { l1Ratio: o.l1Ratio, fitIntercept: o.fitIntercept }), o.nAlphas, o.eps);
   }
   const K = alphas.length;

@@ -539,11 +539,12 @@ class WorkerPool {
     return this.burstMs;
   }
 
-  /** Add a run that started at `startedAt` and ends now to the current burst. */
-  endRun(startedAt: number): void {
+  /** Add a run that started at `startedAt` and ends now to the current burst; returns its duration (ms). */
+  endRun(startedAt: number): number {
     const now = performance.now();
     this.burstMs += now - startedAt;
     this.burstEnd = now;
+    return now - startedAt;
   }
 
   private spawn(): void {
@@ -878,17 +879,17 @@ export class WasmTeam {
       p.ensureLater(helpers);
       parallel = false;
     }
-    let used: number;
+    let used: number, ms = 0;
     try {
       if (parallel) {
         if (!p.bound(this.id)) p.bind(this.bindMsg);
         used = p.run(this.id, fi, f, name, args, blocks, helpers);
       } else used = runSequential(f, args, blocks);
     } finally {
-      p.endRun(t0);
+      ms = p.endRun(t0);
     }
     // a parallel run that no worker joined (e.g. workers still starting) says nothing about speed-up
-    if (adaptive && (!parallel || used > 1)) p.record(key, parallel, (performance.now() - t0) / blocks);
+    if (adaptive && (!parallel || used > 1)) p.record(key, parallel, ms / blocks);
     return used;
   }
 
